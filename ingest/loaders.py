@@ -1,0 +1,436 @@
+"""Turn the files a user points at into ``SourceText`` units for the segmenter.
+
+Every supported format ends up as plain text plus whatever metadata the file carries
+(title, date, URL). A file that cannot be used raises ``LoadError`` with a one-line reason,
+so the caller can skip it and tell the user why instead of aborting the whole ingest.
+Plain-text formats keep the decoded file content verbatim (only newlines are normalised)
+because citation offsets point into it.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import json
+import logging
+import re
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from ingest.types import SourceText
+from retrieval.errors import LoadError
+
+__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "iter_files", "load_file"]
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
+    {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
+)
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+_log = logging.getLogger(__name__)
+
+_KIND_BY_SUFFIX = {s: {".markdown": "md", ".htm": "html"}.get(s, s[1:]) for s in SUPPORTED_SUFFIXES}
+_BINARY_REASON = "binary or undecodable file (not UTF-8, GB18030 or Big5 text); convert it to UTF-8"
+_GB_ALIASES = frozenset({"gb2312", "gbk", "x-gbk", "gb18030", "cp936", "euc-cn"})
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_COMMON_SHARE = 0.5
+_SCORE_SAMPLE = 20_000
+_DATE_PATTERNS = (
+    re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
+    re.compile(r"(?<!\d)(\d{4})(\d{2})/(\d{2})"),
+    re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$"),
+)
+_URL = re.compile(r"^https?://\S+")
+_DOCX_TEMPLATE_CREATED = datetime(2013, 12, 23, 23, 15, tzinfo=UTC)
+_TEXT_KEYS = ("text", "content", "body")
+_DATE_KEYS = ("date", "publish_date", "time")
+
+
+def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Yield every regular file under ``paths`` in a stable order, supported or not.
+
+    Unsupported files are yielded too so that the caller can report them as skipped.
+    Hidden entries (name starting with ``.``) inside directories are left out.
+
+    Raises:
+        LoadError: a given path does not exist (or is neither a file nor a directory).
+    """
+    for path in paths:
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.is_file():
+            yield path
+        else:
+            raise LoadError(f"{path} does not exist (or is not a file/folder); check the path")
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    """Recurse depth-first in name order; symlinked directories are not followed (no cycles)."""
+    try:
+        entries = sorted(directory.iterdir(), key=lambda entry: entry.name)
+    except OSError as exc:
+        _log.warning("skipping unreadable directory %s: %s", directory, exc)
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            yield from _walk(entry)
+        elif entry.is_file():
+            yield entry
+
+
+def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[SourceText]:
+    """Load one file into one ``SourceText`` (or one per record for ``.jsonl``).
+
+    Raises:
+        LoadError: the file is unsupported, empty, too large, binary, unreadable, corrupt,
+            a scanned PDF without text, or a ``.jsonl`` without any valid article line.
+    """
+    kind = _KIND_BY_SUFFIX.get(path.suffix.lower())
+    if kind is None:
+        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
+        raise LoadError(
+            f"unsupported file type {path.suffix or '(none)'!r}; use one of {supported}"
+        )
+    data = _read_bytes(path, max_bytes)
+    return _LOADERS[kind](path, data)
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Read the whole file, refusing oversized and empty files before any parsing.
+
+    Raises:
+        LoadError: the file is too large, empty, or cannot be read.
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(
+                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it up"
+            )
+        data = path.read_bytes()
+    except PermissionError as exc:
+        raise LoadError("permission denied; make the file readable (chmod +r)") from exc
+    except OSError as exc:
+        raise LoadError(f"cannot read file ({exc.strerror or exc}); check the path") from exc
+    if not data.strip():
+        raise LoadError("empty file; add text or remove it")
+    return data
+
+
+def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode as UTF-8 (BOM or fast path), the declared charset, GB18030/Big5, or a guess.
+
+    Chinese is arbitrated here rather than left to charset-normalizer because the detector
+    mislabels short GBK text (as cp949, Big5, even UTF-16).
+
+    Raises:
+        LoadError: the bytes contain NULs or decode as none of these encodings.
+    """
+    if b"\x00" in data:
+        raise LoadError(_BINARY_REASON)
+    if data.startswith(codecs.BOM_UTF8):
+        found = _decode_as(data[len(codecs.BOM_UTF8) :], "utf-8", "utf-8-sig")
+    else:
+        found = _decode_as(data, "utf-8") or _decode_as(data, declared)
+        found = found or _decode_chinese(data) or _decode_detected(data)
+    if found is None:
+        raise LoadError(_BINARY_REASON)
+    return found
+
+
+def _decode_as(data: bytes, codec: str | None, name: str | None = None) -> tuple[str, str] | None:
+    """Strictly decode as ``codec`` (reported as ``name``), or None if it does not fit."""
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec), name or codec
+    except (UnicodeDecodeError, LookupError):
+        return None
+
+
+def _decode_chinese(data: bytes) -> tuple[str, str] | None:
+    """Pick GB18030 or Big5 by which decoding yields mostly common characters of its script.
+
+    Misdecoded bytes land on rare characters, so the share of common ones tells them apart;
+    ties go to GB18030 because the corpus is mostly mainland news.
+    """
+    best: tuple[float, str, str] | None = None
+    for encoding, is_common in (("gb18030", _is_common_gb), ("big5", _is_common_big5)):
+        decoded = _decode_as(data, encoding)
+        score = _common_share(decoded[0], is_common) if decoded else 0.0
+        if decoded and score >= _COMMON_SHARE and (best is None or score > best[0]):
+            best = (score, *decoded)
+    return None if best is None else (best[1], best[2])
+
+
+def _common_share(text: str, is_common: Callable[[str], bool]) -> float:
+    """Share of non-ASCII, non-space characters (in a sample) that ``is_common`` accepts."""
+    wide = [char for char in text[:_SCORE_SAMPLE] if ord(char) > 0x7F and not char.isspace()]
+    if not wide:
+        return 0.0
+    return sum(1 for char in wide if is_common(char)) / len(wide)
+
+
+def _is_common_gb(char: str) -> bool:
+    """GB2312 punctuation rows (A1, A3) or level-1 hanzi (the 3,755 most frequent)."""
+    try:
+        lead = char.encode("gb2312")[0]
+    except UnicodeEncodeError:
+        return False
+    return lead in (0xA1, 0xA3) or 0xB0 <= lead <= 0xD7
+
+
+def _is_common_big5(char: str) -> bool:
+    """Big5 symbols (A140-A3BF) or the frequently used hanzi block (A440-C67E)."""
+    try:
+        code = int.from_bytes(char.encode("big5"), "big")
+    except UnicodeEncodeError:
+        return False
+    return 0xA140 <= code <= 0xC67E
+
+
+def _decode_detected(data: bytes) -> tuple[str, str] | None:
+    """Fall back to charset-normalizer for other encodings (e.g. Latin text in cp1252)."""
+    from charset_normalizer import from_bytes
+
+    match = from_bytes(data).best()
+    if match is None:
+        return None
+    name = codecs.lookup(str(match.encoding)).name
+    if name.startswith(("utf-16", "utf-32")):
+        return None
+    return _decode_as(data, name)
+
+
+def _not_blank(text: str, reason: str) -> str:
+    """Return ``text`` unchanged unless it holds no visible character (then raise LoadError)."""
+    if not text.strip():
+        raise LoadError(reason)
+    return text
+
+
+def _load_plain(path: Path, data: bytes) -> list[SourceText]:
+    """Plain text and Markdown: the decoded content itself, newlines normalised."""
+    text, encoding = _decode(data)
+    text = _not_blank(
+        text.replace("\r\n", "\n").replace("\r", "\n"), "empty file; add text or remove it"
+    )
+    kind = _KIND_BY_SUFFIX[path.suffix.lower()]
+    return [SourceText(source=str(path), text=text, kind=kind, encoding=encoding)]
+
+
+def _load_html(path: Path, data: bytes) -> list[SourceText]:
+    """Main article text only: navigation, scripts, footers and comments are dropped.
+
+    Blocks are joined by blank lines, as in .docx/.pdf, so the segmenter sees paragraphs.
+
+    Raises:
+        LoadError: the page has no extractable main text.
+    """
+    import trafilatura
+
+    html, encoding = _decode(data, _meta_charset(data))
+    extracted = trafilatura.extract(
+        html, include_comments=False, include_tables=True, favor_recall=True
+    )
+    lines = extracted.split("\n") if isinstance(extracted, str) else []
+    reason = "no article text found in the HTML page; save the article page itself"
+    text = _not_blank("\n\n".join(line for line in lines if line.strip()), reason)
+    meta = trafilatura.extract_metadata(html)
+    title, day, url = (_str_or_none(getattr(meta, key, None)) for key in ("title", "date", "url"))
+    day = _normalise_date(day)
+    return [SourceText(str(path), text, "html", encoding, title=title, date=day, url=url)]
+
+
+def _meta_charset(data: bytes) -> str | None:
+    """The ``<meta charset>`` of the page head, with GB2312/GBK widened to GB18030."""
+    found = _META_CHARSET.search(data[:4096])
+    if found is None:
+        return None
+    name = found.group(1).decode("ascii").lower()
+    return "gb18030" if name in _GB_ALIASES else name
+
+
+def _load_docx(path: Path, data: bytes) -> list[SourceText]:
+    """Paragraphs and table rows in document order; headings become Markdown headings.
+
+    Raises:
+        LoadError: the file is not a valid Word document or holds no text.
+    """
+    document = _open_docx(data)
+    blocks = [block for block in _docx_blocks(document) if block.strip()]
+    text = _not_blank("\n\n".join(blocks), "Word document without text; nothing to index")
+    props = document.core_properties
+    title, created = _str_or_none(props.title), props.created
+    day = created.date().isoformat() if created and created != _DOCX_TEMPLATE_CREATED else None
+    return [SourceText(str(path), text, "docx", title=title, date=day)]
+
+
+def _open_docx(data: bytes) -> Any:
+    """Parse the package, turning python-docx's many failure modes into one reason.
+
+    Raises:
+        LoadError: the bytes are not a readable .docx package.
+    """
+    import docx
+    from docx.opc.exceptions import OpcError
+
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (OpcError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
+        raise LoadError(f"corrupt or invalid .docx ({exc}); re-save it from Word") from exc
+
+
+def _docx_blocks(document: Any) -> Iterator[str]:
+    """One string per paragraph, and one per table row with cells joined by " | ".
+
+    Merged cells are reported once per spanned column by python-docx, hence the groupby.
+    """
+    from docx.table import Table
+
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            for row in item.rows:
+                cells = (cell.text.strip() for cell in row.cells)
+                yield " | ".join(text for text, _ in groupby(cell for cell in cells if cell))
+        else:
+            yield _docx_paragraph(item.text, item.style.name if item.style else "")
+
+
+def _docx_paragraph(text: str, style: str) -> str:
+    """Render heading styles as Markdown so the segmenter can find sections."""
+    if not text.strip() or not style.startswith(("Heading", "Title")):
+        return text
+    level = "#" if style in ("Title", "Heading 1") else "##"
+    return f"{level} {text.strip()}"
+
+
+def _load_pdf(path: Path, data: bytes) -> list[SourceText]:
+    """The text layer of every page, pages joined by a blank line.
+
+    Raises:
+        LoadError: the PDF is corrupt, encrypted, or has no text layer (scanned).
+    """
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise LoadError("password-protected PDF; remove the password first")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise LoadError(f"corrupt PDF ({exc}); re-export or repair it") from exc
+    text = "\n\n".join(page for page in pages if page.strip())
+    text = _not_blank(text, "scanned PDF without a text layer; OCR it first")
+    return [SourceText(source=str(path), text=text, kind="pdf", title=_str_or_none(title))]
+
+
+def _load_jsonl(path: Path, data: bytes) -> list[SourceText]:
+    """One article per line; bad lines are logged and skipped so the rest still load.
+
+    Raises:
+        LoadError: no line holds a JSON object with article text.
+    """
+    content, encoding = _decode(data)
+    records: list[SourceText] = []
+    for number, line in enumerate(content.split("\n"), start=1):
+        if line.strip():
+            record = _jsonl_record(path, line, number, encoding)
+            if record is not None:
+                records.append(record)
+    if not records:
+        raise LoadError(
+            "no valid article line in JSONL; expect one JSON object per line with 'text'"
+        )
+    return records
+
+
+def _jsonl_record(path: Path, line: str, number: int, encoding: str) -> SourceText | None:
+    """Build the record of one line, or log why it is skipped and return None."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as exc:
+        _log.warning("%s:%d: skipping malformed JSON line (%s)", path, number, exc.msg)
+        return None
+    text = _first_str(item, _TEXT_KEYS) if isinstance(item, dict) else None
+    if text is None or not text.strip():
+        _log.warning("%s:%d: skipping line without article text", path, number)
+        return None
+    header = _str_or_none(item.get("header"))
+    return SourceText(
+        source=str(path),
+        text=text,
+        kind="jsonl",
+        encoding=encoding,
+        record_id=_record_id(item, path, number),
+        title=_str_or_none(item.get("title")),
+        date=_normalise_date(_first_str(item, _DATE_KEYS)) or _normalise_date(header),
+        url=_str_or_none(item.get("url")) or _header_url(header),
+        line=number,
+    )
+
+
+def _record_id(item: dict[str, Any], path: Path, number: int) -> str:
+    """The record's own id (``_id`` or ``id``), else a stable ``file:line`` id."""
+    for key in ("_id", "id"):
+        value = item.get(key)
+        if value is not None and str(value).strip():
+            return str(value)
+    return f"{path.name}:{number}"
+
+
+def _first_str(item: dict[str, Any], keys: tuple[str, ...]) -> str | None:
+    """The first of ``keys`` whose value is a non-blank string."""
+    for key in keys:
+        value = _str_or_none(item.get(key))
+        if value is not None:
+            return value
+    return None
+
+
+def _str_or_none(value: object) -> str | None:
+    """Strings with visible content pass unchanged; anything else becomes None."""
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _header_url(header: str | None) -> str | None:
+    """CRUD-RAG dumps put either a date or a URL (plus trailing text) in ``header``."""
+    found = _URL.match(header.strip()) if header else None
+    return found.group(0) if found else None
+
+
+def _normalise_date(value: str | None) -> str | None:
+    """Find a full date (with year) in ``value`` and return it as ``YYYY-MM-DD``.
+
+    Accepts "2023-08-05 17:56", "2023/8/5", "2023年8月5日", ISO datetimes and dates embedded
+    in longer header text; a date without a year or an impossible date gives None.
+    """
+    if not value:
+        return None
+    for pattern in _DATE_PATTERNS:
+        found = pattern.search(value)
+        if found is not None:
+            year, month, day = (int(part) for part in found.groups())
+            try:
+                return date(year, month, day).isoformat()
+            except ValueError:
+                return None
+    return None
+
+
+_LOADERS: dict[str, Callable[[Path, bytes], list[SourceText]]] = {
+    "txt": _load_plain,
+    "md": _load_plain,
+    "html": _load_html,
+    "docx": _load_docx,
+    "pdf": _load_pdf,
+    "jsonl": _load_jsonl,
+}
