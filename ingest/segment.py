@@ -1,0 +1,341 @@
+"""Split loaded sources into articles whose paragraphs are spans of the original text.
+
+Citations point at character offsets of ``SourceText.text``, so nothing here edits the text:
+every paragraph is a ``[start, end)`` span, narrowed past whitespace and boilerplate.
+
+A file (a newspaper page rendered to Markdown-ish text) can hold several articles:
+
+* ``# 标题`` starts an article; ``##``/``###`` name a section of the current one, unless the
+  next paragraph opens with a news-item lead ("本报讯", "新华社…电", "记者…报道", …) or the
+  heading follows a photo caption, in which case it starts a new article.
+* A photo caption ("图片来源：…" line, or a paragraph starting "图为") is its own short
+  article, so its text never pollutes the previous article's last section; the credit line
+  is metadata, not body.
+* A byline right after a title, contact/advert lines and editorial tags are not body; an
+  article made of advert content (a subscription box) is dropped entirely.
+
+A ``.jsonl`` record is always exactly one article (the dump already split them).
+
+``article_id`` of a file article is ``sha1(source)[:12]-n`` where ``n`` counts the file's
+non-empty articles in order *before* adverts are dropped, so ids of real articles do not
+shift when the advert rules change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from ingest.cleaning import (
+    is_advert_article,
+    is_boilerplate_line,
+    is_byline,
+    trim_trailer,
+)
+from ingest.types import Article, Paragraph, SourceText
+
+__all__ = ["find_date", "is_boilerplate_line", "segment"]
+
+_log = logging.getLogger(__name__)
+
+_TITLE_LEN = 40
+_DATE_HEAD = 200
+_MIN_TITLE_CUT = 6
+_MIN_TITLE_SENTENCE = 8
+_CAPTION_TITLE = "图片说明"
+
+_HEADING_RE = re.compile(r"(#{1,6})(?:[ \t\u3000]+(.*?))?[\s#]*")
+_BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
+_SPACE_RUN_RE = re.compile(r"\s+")
+_LEAD_RE = re.compile(
+    r"[（(]?(?:本报讯|本报[\u4e00-\u9fff]{0,6}(?:\d{1,2}月\d{1,2}日)?电"
+    r"|本报记者[^。，,]{0,20}?报道|新华社[^。，,]{0,20}?电|中新[网社][^。，,]{0,20}?电"
+    r"|[\u4e00-\u9fff]{0,8}记者[^。]{0,20}?报道|据[^。，,]{1,20}?报道)"
+)
+_CAPTION_SOURCE_RE = re.compile(
+    r"[（(]?(?:图片来源|图源|图片提供|供图|摄影)\s*[:：]\s*[^。！？]{0,30}?[）)]?"
+    r"|[（(]?图片由[^。！？]{1,20}提供[）)]?"
+)
+_CAPTION_BODY_RE = re.compile(r"[（(]?图为")
+_DATE_RE = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:\s*年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日"
+    r"|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d))"
+)
+_RECORD_BREAK_RE = re.compile(r"\n|(?<=[。！？!?”』」…])(?:[^\S\n]{2,}|[\u3000\u2003])")
+_SENTENCE_END_RE = re.compile(r"[。！？!?]")
+_LEADING_DATE_RE = re.compile(
+    r"\s*(?:\d{4}年)?\d{1,2}月\d{1,2}日(?:[上下]午|早上|晚上|晚|凌晨|中午)?[，,]\s*"
+)
+_ORIGINAL_TITLE_RE = re.compile(r"\s*原标题\s*[:：]\s*")
+_TITLE_STOP_RE = re.compile(
+    r"\s|本报讯|本报综合|本文转自|(?:现代快报|北京时间|[\u4e00-\u9fff]{2}新闻网)讯"
+    r"|(?:极目新闻|红星新闻|封面新闻|澎湃新闻|紫牛新闻|潇湘晨报|羊城晚报|扬子晚报|齐鲁晚报"
+    r"|大河报|新京报|南都|中新网|新华社|本报)?(?:全媒体|首席|特约|见习|实习)?(?:记者|通讯员)"
+    r"|作者[\s:：]|文/|来源[:：]|近日|日前|据悉|\d{1,2}月\d{1,2}日"
+)
+_REPEATED_TITLE_RE = re.compile(r"(.{6,60}?)\1")
+
+
+@dataclass(frozen=True)
+class _Heading:
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Line:
+    """A non-blank, non-heading line, trimmed; ``block`` numbers its blank-line block."""
+
+    start: int
+    end: int
+    block: int
+    text: str
+
+
+@dataclass(frozen=True)
+class _Body:
+    line: _Line
+    section: str
+
+
+@dataclass
+class _Draft:
+    """An article while it is being assembled from lines."""
+
+    title: str = ""
+    caption: bool = False
+    section: str = ""
+    lines: list[_Body] = field(default_factory=list)
+
+
+def segment(source: SourceText) -> list[Article]:
+    """Split ``source`` into articles; boilerplate-only articles are dropped.
+
+    Returns ``[]`` for text that is empty or holds nothing but boilerplate.
+    """
+    if not source.text.strip():
+        return []
+    if source.kind == "jsonl":
+        return [_record_article(source)]
+    drafts = _Builder(_scan(source.text)).run()
+    prefix = hashlib.sha1(source.source.encode("utf-8")).hexdigest()[:12]
+    articles = (_finish(source, draft, f"{prefix}-{n}", n) for n, draft in enumerate(drafts))
+    return [article for article in articles if article is not None]
+
+
+def find_date(text: str) -> str | None:
+    """Return the first full year-month-day date in ``text`` as ``YYYY-MM-DD``.
+
+    Only complete dates count ("2023年8月5日", "2023-08-05", "2023/8/5", "2023.08.05"):
+    "今年7月" says nothing about the year, and an impossible date is skipped.
+    """
+    for match in _DATE_RE.finditer(text):
+        month, day = match["m1"] or match["m2"], match["d1"] or match["d2"]
+        try:
+            return date(int(match["y"]), int(month), int(day)).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _scan(text: str) -> list[_Heading | _Line]:
+    """Cut ``text`` into headings and trimmed lines grouped by blank-line blocks.
+
+    Text without any blank line (PDF extractions, plain dumps) gets one block per line.
+    """
+    one_per_line = _BLANK_LINE_RE.search(text.strip()) is None
+    items: list[_Heading | _Line] = []
+    block = pos = 0
+    for raw in text.split("\n"):
+        start, end = _trim(text, pos, pos + len(raw))
+        pos += len(raw) + 1
+        heading = _HEADING_RE.fullmatch(text, start, end)
+        if heading and heading[2]:
+            items.append(_Heading(len(heading[1]), _SPACE_RUN_RE.sub(" ", heading[2])))
+        elif start < end and not heading:
+            items.append(_Line(start, end, block, text[start:end]))
+            block += one_per_line
+            continue
+        block += 1
+    return items
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Narrow ``[start, end)`` past whitespace (including U+3000 and BOM) on both sides."""
+    while start < end and (text[start].isspace() or text[start] == "\ufeff"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] == "\ufeff"):
+        end -= 1
+    return start, end
+
+
+class _Builder:
+    """Turns the scanned items of a file into article drafts, applying the structure rules."""
+
+    def __init__(self, items: list[_Heading | _Line]) -> None:
+        self._items = items
+        self._drafts: list[_Draft] = []
+        self._current = _Draft()
+
+    def run(self) -> list[_Draft]:
+        """Return the non-empty drafts in order."""
+        for index, item in enumerate(self._items):
+            if isinstance(item, _Heading):
+                self._heading(item, self._following_text(index))
+            else:
+                self._line(item)
+        self._open()
+        return self._drafts
+
+    def _following_text(self, index: int) -> str:
+        following = self._items[index + 1] if index + 1 < len(self._items) else None
+        return following.text if isinstance(following, _Line) else ""
+
+    def _open(self, title: str = "", *, caption: bool = False) -> None:
+        """Close the current draft (kept only if it has body lines) and start another."""
+        if self._current.lines:
+            self._drafts.append(self._current)
+        self._current = _Draft(title=title, caption=caption)
+
+    def _heading(self, heading: _Heading, following: str) -> None:
+        current = self._current
+        if heading.level == 1 or current.caption or _LEAD_RE.match(following):
+            self._open(heading.text)
+        elif not current.lines and not current.title:
+            current.title = heading.text
+        else:
+            current.section = heading.text
+
+    def _line(self, line: _Line) -> None:
+        if _CAPTION_SOURCE_RE.fullmatch(line.text):
+            self._open(caption=True)
+            return
+        current = self._current
+        new_block = not current.lines or current.lines[-1].line.block != line.block
+        if current.caption and current.lines and new_block:
+            self._open()
+        elif new_block and _CAPTION_BODY_RE.match(line.text):
+            if not (current.caption and not current.lines):
+                self._open(caption=True)
+        elif not current.lines and current.title and is_byline(line.text):
+            return
+        self._current.lines.append(_Body(line, self._current.section))
+
+
+def _finish(source: SourceText, draft: _Draft, article_id: str, n: int) -> Article | None:
+    """Build the article of ``draft``, or None if it is an advert or has no body left."""
+    if is_advert_article(draft.title, [body.line.text for body in draft.lines]):
+        _log.debug("dropping advert article %r in %s", draft.title, source.source)
+        return None
+    paragraphs = _paragraphs(source.text, draft.lines)
+    if not paragraphs:
+        return None
+    title = draft.title or _untitled_title(source, draft, paragraphs, first=n == 0)
+    return _article(source, article_id, title, paragraphs)
+
+
+def _paragraphs(text: str, lines: list[_Body]) -> tuple[Paragraph, ...]:
+    """Join consecutive lines of one block into a paragraph; boilerplate lines split them."""
+    groups: list[list[_Body]] = []
+    previous_block: int | None = None
+    for body in lines:
+        if is_boilerplate_line(body.line.text):
+            previous_block = None
+        elif body.line.block == previous_block:
+            groups[-1].append(body)
+        else:
+            groups.append([body])
+            previous_block = body.line.block
+    spans = [(group[0].line.start, group[-1].line.end, group[0].section) for group in groups]
+    return _clean_spans(text, spans)
+
+
+def _clean_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[Paragraph, ...]:
+    """Drop portal trailers from each span's end and the spans left empty."""
+    paragraphs = []
+    for start, end, section in spans:
+        stop = trim_trailer(text, start, end)
+        if stop > start:
+            paragraphs.append(Paragraph(start, stop, section))
+    return tuple(paragraphs)
+
+
+def _article(
+    source: SourceText, article_id: str, title: str, paragraphs: tuple[Paragraph, ...]
+) -> Article:
+    sections = tuple(dict.fromkeys(p.section for p in paragraphs if p.section))
+    head = " ".join([title, *(source.text[p.start : p.end] for p in paragraphs[:3])])
+    day = find_date(source.date or "") or find_date(head[:_DATE_HEAD])
+    return Article(article_id, source.source, title, paragraphs, day, sections)
+
+
+def _untitled_title(
+    source: SourceText, draft: _Draft, paragraphs: tuple[Paragraph, ...], *, first: bool
+) -> str:
+    """Title for an article without heading: the file's own title, else its first sentence."""
+    if first and not draft.caption and source.title and source.title.strip():
+        return _SPACE_RUN_RE.sub(" ", source.title.strip())
+    lead = source.text[paragraphs[0].start : paragraphs[0].end]
+    return _first_sentence(lead) or (_CAPTION_TITLE if draft.caption else lead[:_TITLE_LEN])
+
+
+def _first_sentence(text: str) -> str:
+    """First sentence of ``text`` without a leading "10月28日，" and clipped to a title length."""
+    lead = _LEADING_DATE_RE.match(text)
+    text = text[lead.end() :] if lead else text
+    stop = _SENTENCE_END_RE.search(text)
+    if stop:
+        text = text[: stop.end() if stop.group() != "。" else stop.start()]
+    return _SPACE_RUN_RE.sub(" ", text).strip()[:_TITLE_LEN]
+
+
+def _record_article(source: SourceText) -> Article:
+    """The single article of a ``.jsonl`` record, split on line breaks and indent runs."""
+    text = source.text
+    spans = []
+    pos = 0
+    for match in [*_RECORD_BREAK_RE.finditer(text), None]:
+        start, end = _trim(text, pos, match.start() if match else len(text))
+        if start < end and not is_boilerplate_line(text[start:end]):
+            spans.append((start, end, ""))
+        pos = match.end() if match else len(text)
+    paragraphs = _clean_spans(text, spans) or (Paragraph(*_trim(text, 0, len(text))),)
+    title = _record_title(source, text[paragraphs[0].start : paragraphs[0].end])
+    article_id = source.record_id or hashlib.sha1(source.source.encode()).hexdigest()[:12] + "-0"
+    return _article(source, article_id, title, paragraphs)
+
+
+def _record_title(source: SourceText, lead: str) -> str:
+    """Title of a record: its ``title`` field, its "原标题：…" lead, or its first sentence."""
+    if source.title and source.title.strip():
+        return _SPACE_RUN_RE.sub(" ", source.title.strip())
+    marker = _ORIGINAL_TITLE_RE.match(source.text)
+    if marker:
+        title = _original_title(source.text[marker.end() : marker.end() + 3 * _TITLE_LEN])
+        if title:
+            return title
+    return _first_sentence(lead) or lead[:_TITLE_LEN]
+
+
+def _original_title(text: str) -> str:
+    """Cut the title glued to the body after "原标题：" at the first sign of the body.
+
+    Dumps run title, byline and body together ("…沁人心极目新闻记者 林楚晗…"), so the title
+    ends at whitespace, a sentence end, a repeated title, a byline or dateline marker.
+    """
+    cuts = [len(text)]
+    repeated = _REPEATED_TITLE_RE.match(text)
+    if repeated:
+        cuts.append(len(repeated[1]))
+    stop = _TITLE_STOP_RE.search(text, _MIN_TITLE_CUT)
+    if stop:
+        cuts.append(stop.start())
+    for end in _SENTENCE_END_RE.finditer(text):
+        if end.start() >= _MIN_TITLE_SENTENCE:
+            cuts.append(end.start() + (end.group() != "。"))
+            break
+    return text[: min(cuts)].strip()[:_TITLE_LEN]
