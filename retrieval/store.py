@@ -1,0 +1,217 @@
+"""The vector side of the index: one Chroma collection, embedded or on a Chroma server.
+
+This is the only module that talks to chromadb. We always pass our own vectors, so Chroma's
+default embedding function (which downloads a model) never runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import ChromaError, NotFoundError
+
+from retrieval.errors import IndexMismatchError, StoreError
+from retrieval.types import Chunk, SearchFilter
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "ChromaStore",
+    "Manifest",
+    "chroma_where",
+    "chunk_metadata",
+    "connect",
+    "drop_collection",
+]
+
+SCHEMA_VERSION = 1
+_PAGE = 5000
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What built the vectors; a collection opened with a different embedder is an error."""
+
+    embedding_model: str
+    dimension: int
+    schema_version: int = SCHEMA_VERSION
+
+    def as_metadata(self) -> dict[str, str | int]:
+        return {
+            "embedding_model": self.embedding_model,
+            "dimension": self.dimension,
+            "schema_version": self.schema_version,
+            "hnsw:space": "cosine",
+        }
+
+
+def connect(index_dir: Path, host: str | None, port: int) -> ClientAPI:
+    """A Chroma client: a server when ``host`` is given, else embedded under ``index_dir``.
+
+    Raises:
+        StoreError: the folder cannot be used or the server does not answer.
+    """
+    chroma_settings = ChromaSettings(anonymized_telemetry=False)
+    try:
+        if host:
+            client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
+            client.heartbeat()
+            return client
+        return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
+    except (ChromaError, OSError, ValueError, RuntimeError) as exc:
+        target = f"the Chroma server at {host}:{port}" if host else f"the index at {index_dir}"
+        raise StoreError(
+            f"Cannot open {target} ({_short(exc)}): check CHROMA_HOST/CHROMA_PORT or WENBAO_INDEX."
+        ) from None
+
+
+class ChromaStore:
+    """Vectors, original passage text and metadata of every chunk, keyed by chunk id."""
+
+    def __init__(self, client: ClientAPI, name: str, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self._collection = _open_collection(client, name, manifest)
+
+    def upsert(
+        self, chunks: Sequence[Chunk], vectors: np.ndarray[Any, Any], ingested_at: str
+    ) -> None:
+        """Write chunks with their vectors; re-writing an id replaces it (no duplicates)."""
+        self._collection.upsert(
+            ids=[c.chunk_id for c in chunks],
+            embeddings=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=[chunk_metadata(c, ingested_at) for c in chunks],
+        )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), _PAGE):
+            self._collection.delete(ids=list(ids[start : start + _PAGE]))
+
+    def count(self) -> int:
+        return self._collection.count()
+
+    def ids(self) -> Iterator[str]:
+        """Every chunk id in the collection, page by page (for the consistency check)."""
+        offset = 0
+        while True:
+            page = self._collection.get(include=[], limit=_PAGE, offset=offset)["ids"]
+            yield from page
+            if len(page) < _PAGE:
+                return
+            offset += len(page)
+
+    def query(
+        self, vector: Sequence[float], k: int, search: SearchFilter | None = None
+    ) -> list[tuple[str, float]]:
+        """The ``k`` nearest chunk ids with cosine similarity (1 - distance), best first."""
+        result = self._collection.query(
+            query_embeddings=list(vector),
+            n_results=k,
+            where=chroma_where(search),
+            include=["distances"],
+        )
+        distances = (result["distances"] or [[]])[0]
+        return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], distances, strict=True)]
+
+
+def drop_collection(client: ClientAPI, name: str) -> None:
+    """Delete a collection if it exists (for ``--reset``).
+
+    Raises:
+        StoreError: the server refused.
+    """
+    try:
+        client.delete_collection(name)
+    except (NotFoundError, ValueError):
+        return
+    except ChromaError as exc:
+        raise StoreError(f"Cannot reset collection {name!r} ({_short(exc)}).") from None
+
+
+def chunk_metadata(chunk: Chunk, ingested_at: str) -> dict[str, str | int]:
+    """Chroma metadata of a chunk (Chroma has no null: a missing date is stored as '')."""
+    return {
+        "article_id": chunk.article_id,
+        "source": chunk.source,
+        "title": chunk.title,
+        "section": chunk.section,
+        "char_start": chunk.char_start,
+        "char_end": chunk.char_end,
+        "chunk_index": chunk.index,
+        "date": chunk.date or "",
+        "date_num": _date_number(chunk.date),
+        "ingested_at": ingested_at,
+    }
+
+
+def chroma_where(search: SearchFilter | None) -> dict[str, Any] | None:
+    """The Chroma ``where`` clause for a filter (dates compare as YYYYMMDD numbers)."""
+    if search is None or search.empty:
+        return None
+    clauses: list[dict[str, Any]] = []
+    if search.sources:
+        clauses.append({"source": {"$in": list(search.sources)}})
+    if search.article_ids:
+        clauses.append({"article_id": {"$in": list(search.article_ids)}})
+    if search.date_from:
+        clauses.append({"date_num": {"$gte": _date_number(search.date_from)}})
+    if search.date_to:
+        clauses.append({"date_num": {"$lte": _date_number(search.date_to), "$gt": 0}})
+    if search.date_from and not search.date_to:
+        clauses.append({"date_num": {"$gt": 0}})
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _date_number(date: str | None) -> int:
+    digits = (date or "").replace("-", "")[:8]
+    return int(digits) if digits.isdigit() and len(digits) == 8 else 0
+
+
+def _open_collection(client: ClientAPI, name: str, manifest: Manifest) -> Collection:
+    try:
+        collection = client.get_collection(name, embedding_function=None)
+    except (NotFoundError, ValueError):
+        return _create_collection(client, name, manifest)
+    except ChromaError as exc:
+        raise StoreError(f"Cannot open collection {name!r} ({_short(exc)}).") from None
+    _check_manifest(collection, name, manifest)
+    return collection
+
+
+def _create_collection(client: ClientAPI, name: str, manifest: Manifest) -> Collection:
+    try:
+        return client.create_collection(
+            name,
+            metadata=manifest.as_metadata(),
+            embedding_function=None,
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+    except (ChromaError, ValueError) as exc:
+        raise StoreError(
+            f"Cannot create collection {name!r} ({_short(exc)}): names take 3-512 characters "
+            "from a-z, 0-9, '.', '_', '-'."
+        ) from None
+
+
+def _check_manifest(collection: Collection, name: str, manifest: Manifest) -> None:
+    found = dict(collection.metadata or {})
+    model, dimension = found.get("embedding_model"), found.get("dimension")
+    if model == manifest.embedding_model and dimension == manifest.dimension:
+        return
+    raise IndexMismatchError(
+        f"Collection {name!r} was built with embedding model {model!r} ({dimension} dims) but "
+        f"the current model is {manifest.embedding_model!r}: set WENBAO_EMBEDDING_MODEL={model} "
+        "or rebuild with `python -m ingest PATH --reset`."
+    )
+
+
+def _short(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else type(exc).__name__
