@@ -1,0 +1,110 @@
+"""``python -m ingest PATH... [--index DIR] [--reset] [--prune] [--json]``.
+
+The only place in ``ingest`` that prints, reads the environment or turns errors into
+one-line messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ingest.chunking import ChunkSettings
+from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
+from retrieval.embeddings import load_embeddings
+from retrieval.errors import WenBaoError
+from retrieval.index import Index
+from retrieval.settings import Settings
+
+__all__ = ["main"]
+
+EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="Ingest news articles (txt, md, html, docx, pdf, jsonl) into the WenBao index.",
+    )
+    parser.add_argument("paths", nargs="+", type=Path, help="files or folders (folders recurse)")
+    parser.add_argument(
+        "--index", type=Path, help="index folder (default: $WENBAO_INDEX or ./index)"
+    )
+    parser.add_argument("--reset", action="store_true", help="empty the index first")
+    parser.add_argument("--prune", action="store_true", help="remove chunks of files that are gone")
+    parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument(
+        "--chunk-tokens", type=int, help="chunk size budget in tokens (default 300)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 2 error, 130 interrupted)."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    try:
+        settings = _settings(args, os.environ if environ is None else environ)
+        summary = _run(args, settings)
+    except WenBaoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted: run the same command again to finish; the index is consistent.",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_INTERRUPTED
+    if args.json:
+        print(json.dumps(summary.as_json(), ensure_ascii=False))
+    else:
+        print(_human(summary))
+    return 0
+
+
+def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    settings = Settings.from_env(environ)
+    if args.index is not None:
+        settings = settings.replace(index_dir=args.index)
+    if args.chunk_tokens is not None:
+        settings = settings.replace(chunk_max_tokens=args.chunk_tokens)
+    return settings
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> IngestSummary:
+    embeddings = load_embeddings(settings.embedding_model)
+    index = Index(settings, embeddings, reset=args.reset)
+    show = not (args.quiet or args.json) and sys.stderr.isatty()
+    files_bar = tqdm(desc="files", unit="file", disable=not show, position=0)
+    chunks_bar = tqdm(desc="embedded", unit="chunk", disable=not show, position=1)
+    options = IngestOptions(
+        chunking=ChunkSettings(settings.chunk_max_tokens, settings.chunk_overlap_sentences),
+        max_bytes=settings.max_file_mb * 1024 * 1024,
+        prune=args.prune,
+        on_file=lambda _path: files_bar.update(1),
+        on_embedded=chunks_bar.update,
+    )
+    try:
+        return ingest_paths(args.paths, index, options)
+    finally:
+        files_bar.close()
+        chunks_bar.close()
+        index.close()
+
+
+def _human(summary: IngestSummary) -> str:
+    lines = [
+        f"files: {summary.files}  articles: {summary.articles}",
+        f"chunks: {summary.chunks_added} added, {summary.chunks_unchanged} unchanged, "
+        f"{summary.chunks_removed} removed",
+    ]
+    lines += [f"skipped {s.path}: {s.reason}" for s in summary.skipped]
+    lines.append(f"seconds: {summary.seconds:.1f}")
+    return "\n".join(lines)
