@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench ingest|retrieval|answer``. Nothing imports this package."""
