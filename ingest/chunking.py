@@ -24,18 +24,12 @@ from dataclasses import dataclass
 from ingest.types import Article, Paragraph
 from retrieval.errors import ConfigError
 from retrieval.figures import hard_spans, normalize_for_match, protected_spans
+from retrieval.sentences import Span, forbidden_positions, split_sentences, trimmed_pieces
 from retrieval.tokens import count_tokens, token_boundaries
 from retrieval.types import Chunk
 
 __all__ = ["ChunkSettings", "chunk_article", "chunk_articles", "split_sentences"]
 
-Span = tuple[int, int]
-
-_CLOSERS = "”’」』）)】》\"'"
-_SENTENCE_END_RE = re.compile(
-    r"(?P<core>(?:[。！？；!?｡]|[…⋯]+|;(?=[\s\u0080-\uffff]|$)"
-    rf"|[.．](?=[{_CLOSERS}]*(?:\s|$)))+)[{_CLOSERS}]*|\n"
-)
 _CLAUSE_END_RE = re.compile(r"[，、,：:]+")
 
 
@@ -61,20 +55,6 @@ class ChunkSettings:
                 f"chunk overlap_sentences must be 0..5, got {self.overlap_sentences}: "
                 "set WENBAO_CHUNK_OVERLAP within that range"
             )
-
-
-def split_sentences(text: str, start: int, end: int) -> list[Span]:
-    """Sentence spans of ``text[start:end]``, as offsets into ``text``, trimmed and non-empty.
-
-    Cuts after 。！？；!?, an ellipsis, a line break, or a '.' followed by whitespace, with
-    closing quotes and brackets kept on the sentence they close; never inside a protected
-    span, so a 。 inside “…” or （…） does not end the sentence.
-    """
-    region = text[start:end]
-    forbidden = _forbidden(protected_spans(region))
-    cuts = [0, *(_sentence_cut(m, forbidden) for m in _SENTENCE_END_RE.finditer(region))]
-    bounds = sorted({c for c in cuts if c is not None} | {len(region)})
-    return _trimmed_pieces(text, [(start + a, start + b) for a, b in itertools.pairwise(bounds)])
 
 
 def chunk_article(
@@ -114,30 +94,6 @@ def chunk_articles(
         ConfigError: the token encoding is missing.
     """
     return [chunk for article in articles for chunk in chunk_article(article, text, settings)]
-
-
-def _forbidden(spans: Iterable[Span], offset: int = 0) -> frozenset[int]:
-    return frozenset(k + offset for start, end in spans for k in range(start + 1, end))
-
-
-def _sentence_cut(match: re.Match[str], forbidden: frozenset[int]) -> int | None:
-    for cut in (match.end(), match.end("core")):
-        if cut > 0 and cut not in forbidden:
-            return cut
-    return None
-
-
-def _trimmed_pieces(text: str, spans: Iterable[Span]) -> list[Span]:
-    trimmed = (_trim(text, start, end) for start, end in spans)
-    return [span for span in trimmed if span is not None]
-
-
-def _trim(text: str, start: int, end: int) -> Span | None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    return (start, end) if start < end else None
 
 
 def _paragraph_groups(
@@ -180,11 +136,11 @@ def _units(text: str, paragraphs: list[Paragraph], max_tokens: int) -> list[Span
 
 def _split_oversize(text: str, start: int, end: int, max_tokens: int) -> list[Span]:
     region = text[start:end]
-    soft = _forbidden(protected_spans(region), start)
-    hard = _forbidden(hard_spans(region), start)
+    soft = forbidden_positions(protected_spans(region), start)
+    hard = forbidden_positions(hard_spans(region), start)
     cuts = [start + m.end() for m in _CLAUSE_END_RE.finditer(region)]
     bounds = [start, *(c for c in cuts if c not in soft and start < c < end), end]
-    clauses = _trimmed_pieces(text, itertools.pairwise(bounds))
+    clauses = trimmed_pieces(text, itertools.pairwise(bounds))
     pieces: list[Span] = []
     for clause_start, clause_end in _join_while_fits(text, clauses, max_tokens):
         pieces.extend(_token_split(text, clause_start, clause_end, max_tokens, (soft, hard)))
@@ -213,7 +169,7 @@ def _token_split(
             break
         pieces.append((start, cut))
         start = cut
-    return _trimmed_pieces(text, [*pieces, (start, end)])
+    return trimmed_pieces(text, [*pieces, (start, end)])
 
 
 def _overflow_window(text: str, start: int, end: int, max_tokens: int) -> int | None:
