@@ -9,7 +9,6 @@ because citation offsets point into it.
 
 from __future__ import annotations
 
-import codecs
 import io
 import json
 import logging
@@ -21,6 +20,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
+from ingest.decoding import decode
 from ingest.types import SourceText
 from retrieval.errors import LoadError
 
@@ -34,11 +34,8 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 _log = logging.getLogger(__name__)
 
 _KIND_BY_SUFFIX = {s: {".markdown": "md", ".htm": "html"}.get(s, s[1:]) for s in SUPPORTED_SUFFIXES}
-_BINARY_REASON = "binary or undecodable file (not UTF-8, GB18030 or Big5 text); convert it to UTF-8"
 _GB_ALIASES = frozenset({"gb2312", "gbk", "x-gbk", "gb18030", "cp936", "euc-cn"})
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_COMMON_SHARE = 0.5
-_SCORE_SAMPLE = 20_000
 _DATE_PATTERNS = (
     re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
     re.compile(r"(?<!\d)(\d{4})(\d{2})/(\d{2})"),
@@ -123,91 +120,6 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
-    """Decode as UTF-8 (BOM or fast path), the declared charset, GB18030/Big5, or a guess.
-
-    Chinese is arbitrated here rather than left to charset-normalizer because the detector
-    mislabels short GBK text (as cp949, Big5, even UTF-16).
-
-    Raises:
-        LoadError: the bytes contain NULs or decode as none of these encodings.
-    """
-    if b"\x00" in data:
-        raise LoadError(_BINARY_REASON)
-    if data.startswith(codecs.BOM_UTF8):
-        found = _decode_as(data[len(codecs.BOM_UTF8) :], "utf-8", "utf-8-sig")
-    else:
-        found = _decode_as(data, "utf-8") or _decode_as(data, declared)
-        found = found or _decode_chinese(data) or _decode_detected(data)
-    if found is None:
-        raise LoadError(_BINARY_REASON)
-    return found
-
-
-def _decode_as(data: bytes, codec: str | None, name: str | None = None) -> tuple[str, str] | None:
-    """Strictly decode as ``codec`` (reported as ``name``), or None if it does not fit."""
-    if codec is None:
-        return None
-    try:
-        return data.decode(codec), name or codec
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def _decode_chinese(data: bytes) -> tuple[str, str] | None:
-    """Pick GB18030 or Big5 by which decoding yields mostly common characters of its script.
-
-    Misdecoded bytes land on rare characters, so the share of common ones tells them apart;
-    ties go to GB18030 because the corpus is mostly mainland news.
-    """
-    best: tuple[float, str, str] | None = None
-    for encoding, is_common in (("gb18030", _is_common_gb), ("big5", _is_common_big5)):
-        decoded = _decode_as(data, encoding)
-        score = _common_share(decoded[0], is_common) if decoded else 0.0
-        if decoded and score >= _COMMON_SHARE and (best is None or score > best[0]):
-            best = (score, *decoded)
-    return None if best is None else (best[1], best[2])
-
-
-def _common_share(text: str, is_common: Callable[[str], bool]) -> float:
-    """Share of non-ASCII, non-space characters (in a sample) that ``is_common`` accepts."""
-    wide = [char for char in text[:_SCORE_SAMPLE] if ord(char) > 0x7F and not char.isspace()]
-    if not wide:
-        return 0.0
-    return sum(1 for char in wide if is_common(char)) / len(wide)
-
-
-def _is_common_gb(char: str) -> bool:
-    """GB2312 punctuation rows (A1, A3) or level-1 hanzi (the 3,755 most frequent)."""
-    try:
-        lead = char.encode("gb2312")[0]
-    except UnicodeEncodeError:
-        return False
-    return lead in (0xA1, 0xA3) or 0xB0 <= lead <= 0xD7
-
-
-def _is_common_big5(char: str) -> bool:
-    """Big5 symbols (A140-A3BF) or the frequently used hanzi block (A440-C67E)."""
-    try:
-        code = int.from_bytes(char.encode("big5"), "big")
-    except UnicodeEncodeError:
-        return False
-    return 0xA140 <= code <= 0xC67E
-
-
-def _decode_detected(data: bytes) -> tuple[str, str] | None:
-    """Fall back to charset-normalizer for other encodings (e.g. Latin text in cp1252)."""
-    from charset_normalizer import from_bytes
-
-    match = from_bytes(data).best()
-    if match is None:
-        return None
-    name = codecs.lookup(str(match.encoding)).name
-    if name.startswith(("utf-16", "utf-32")):
-        return None
-    return _decode_as(data, name)
-
-
 def _not_blank(text: str, reason: str) -> str:
     """Return ``text`` unchanged unless it holds no visible character (then raise LoadError)."""
     if not text.strip():
@@ -217,7 +129,7 @@ def _not_blank(text: str, reason: str) -> str:
 
 def _load_plain(path: Path, data: bytes) -> list[SourceText]:
     """Plain text and Markdown: the decoded content itself, newlines normalised."""
-    text, encoding = _decode(data)
+    text, encoding = decode(data)
     text = _not_blank(
         text.replace("\r\n", "\n").replace("\r", "\n"), "empty file; add text or remove it"
     )
@@ -235,7 +147,7 @@ def _load_html(path: Path, data: bytes) -> list[SourceText]:
     """
     import trafilatura
 
-    html, encoding = _decode(data, _meta_charset(data))
+    html, encoding = decode(data, _meta_charset(data))
     extracted = trafilatura.extract(
         html, include_comments=False, include_tables=True, favor_recall=True
     )
@@ -339,7 +251,7 @@ def _load_jsonl(path: Path, data: bytes) -> list[SourceText]:
     Raises:
         LoadError: no line holds a JSON object with article text.
     """
-    content, encoding = _decode(data)
+    content, encoding = decode(data)
     records: list[SourceText] = []
     for number, line in enumerate(content.split("\n"), start=1):
         if line.strip():
