@@ -16,16 +16,17 @@ import jieba
 
 from retrieval.figures import figure_key, find_figures, normalize_for_match
 
-__all__ = ["STOPWORDS", "query_tokens", "tokenize"]
+__all__ = ["JIEBA_LOCK", "STOPWORDS", "query_tokens", "tokenize"]
 
 jieba.setLogLevel(logging.WARNING)
-_JIEBA_LOCK = threading.Lock()
+JIEBA_LOCK = threading.Lock()
 _WORD = re.compile(r"\w", re.UNICODE)
 
 STOPWORDS = frozenset(
     (
         "的 了 是 在 和 与 及 或 等 也 都 就 而 并 为 对 从 把 被 给 让 向 于 以 之 其 这 那 有 个 "
-        "多少 几 什么 哪 哪些 哪个 哪里 何时 怎么 怎样 如何 为什么 吗 呢 吧 啊 请问 是否 多 少 "
+        "多少 几 几个 几次 几家 多少个 什么 哪 哪些 哪个 哪里 何时 怎么 怎样 如何 为什么 "
+        "吗 呢 吧 啊 请问 是否 多 少 "
         "年 月 日 the a an of to in and or is are was were what which who when how"
     ).split()
 )
@@ -56,6 +57,6 @@ def query_tokens(question: str) -> list[str]:
 def _words(text: str) -> list[str]:
     if not text.strip():
         return []
-    with _JIEBA_LOCK:
+    with JIEBA_LOCK:
         pieces = list(jieba.cut_for_search(text))
     return [p.lower() for p in (s.strip() for s in pieces) if p and _WORD.search(p)]

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from retrieval.errors import StoreError
 from retrieval.keywords import tokenize
@@ -82,7 +83,7 @@ class Ledger:
         with self._lock, self._conn:
             yield self._conn
 
-    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+    def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
             return self._conn.execute(sql, params).fetchall()
 
@@ -128,7 +129,7 @@ class Ledger:
         rows = self._rows(
             "SELECT source, articles, chunks, ingested_at FROM sources ORDER BY source"
         )
-        return [SourceInfo(str(s), int(str(a)), int(str(c)), str(t)) for s, a, c, t in rows]
+        return [SourceInfo(str(s), int(a), int(c), str(t)) for s, a, c, t in rows]
 
     def chunk_ids(self, source: str | None = None) -> set[str]:
         """Ids of one source's chunks, or of all chunks."""
@@ -193,7 +194,7 @@ class Ledger:
         files = self._rows("SELECT count(*) FROM sources")[0][0]
         articles = self._rows("SELECT count(*) FROM articles")[0][0]
         chunks = self._rows("SELECT count(*) FROM chunks")[0][0]
-        return int(str(files)), int(str(articles)), int(str(chunks))
+        return int(files), int(articles), int(chunks)
 
     def keyword_search(
         self, tokens: Sequence[str], k: int, search: SearchFilter | None = None
@@ -209,7 +210,7 @@ class Ledger:
             "ORDER BY rank LIMIT ?",
             (match, *params, k),
         )
-        return [(str(cid), -float(str(score))) for cid, score in rows]
+        return [(str(cid), -float(score)) for cid, score in rows]
 
 
 def _filter_sql(search: SearchFilter | None) -> tuple[str, list[object]]:
@@ -221,6 +222,10 @@ def _filter_sql(search: SearchFilter | None) -> tuple[str, list[object]]:
         if values:
             sql += f" AND chunks.{column} IN ({','.join('?' * len(values))})"
             params.extend(values)
+    if search.exclude_article_ids:
+        marks = ",".join("?" * len(search.exclude_article_ids))
+        sql += f" AND chunks.article_id NOT IN ({marks})"
+        params.extend(search.exclude_article_ids)
     if search.date_from:
         sql += " AND chunks.date >= ?"
         params.append(search.date_from)
@@ -245,12 +250,12 @@ def _insert_chunk(conn: sqlite3.Connection, chunk: Chunk, ingested_at: str) -> N
     conn.execute("INSERT INTO chunk_fts (rowid, tokens) VALUES (?, ?)", (cursor.lastrowid, tokens))
 
 
-def _chunk_from_row(row: tuple[object, ...]) -> Chunk:
+def _chunk_from_row(row: tuple[Any, ...]) -> Chunk:
     cid, aid, source, title, section, text, start, end, index, date, embed = row
     return Chunk(
         chunk_id=str(cid), article_id=str(aid), source=str(source), title=str(title),
-        section=str(section), text=str(text), char_start=int(str(start)),
-        char_end=int(str(end)), index=int(str(index)), date=_opt(date), embed_text=str(embed),
+        section=str(section), text=str(text), char_start=int(start),
+        char_end=int(end), index=int(index), date=_opt(date), embed_text=str(embed),
     )  # fmt: skip
 
 

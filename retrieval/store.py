@@ -160,6 +160,8 @@ def chroma_where(search: SearchFilter | None) -> dict[str, Any] | None:
         clauses.append({"source": {"$in": list(search.sources)}})
     if search.article_ids:
         clauses.append({"article_id": {"$in": list(search.article_ids)}})
+    if search.exclude_article_ids:
+        clauses.append({"article_id": {"$nin": list(search.exclude_article_ids)}})
     if search.date_from:
         clauses.append({"date_num": {"$gte": _date_number(search.date_from)}})
     if search.date_to:

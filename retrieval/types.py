@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Chunk", "Hit", "IndexStats", "SearchFilter", "SourceInfo"]
+__all__ = ["Answer", "Chunk", "Citation", "Flag", "Hit", "IndexStats", "SearchFilter", "SourceInfo"]
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,70 @@ class IndexStats:
 class SearchFilter:
     """Optional limits on a search: sources, articles, publish dates (inclusive, YYYY-MM-DD).
 
-    A date limit excludes chunks whose article has no known date.
+    A date limit excludes chunks whose article has no known date. ``exclude_article_ids``
+    hides articles as if they were not ingested (the refusal benchmark uses it).
     """
 
     sources: tuple[str, ...] = ()
     article_ids: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
+    exclude_article_ids: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.sources or self.article_ids or self.date_from or self.date_to)
+        limits = (self.sources, self.article_ids, self.date_from, self.date_to)
+        return not (any(limits) or self.exclude_article_ids)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Passage ``[n]`` of an answer: where it is in the original file, and its exact text.
+
+    ``quote == original_text[char_start:char_end]``; ``highlights`` are the absolute offsets
+    of the sentences the answer quotes or rests on, for marking inside the passage.
+    """
+
+    n: int
+    chunk_id: str
+    article_id: str
+    source: str
+    title: str
+    section: str
+    char_start: int
+    char_end: int
+    quote: str
+    date: str | None = None
+    highlights: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A verification finding about one answer sentence.
+
+    ``kind`` is one of ``unsupported_figure`` (not in the cited passages), ``wrong_passage``
+    (in another retrieved passage, not the cited one), ``uncited_figure`` (a sentence states a
+    figure without any citation), ``missing_passage`` (a marker pointing to no passage; removed
+    from the text), ``unsupported_name`` (a person/organisation not in the cited passages).
+    """
+
+    kind: str
+    sentence: str
+    item: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The result of a question: text with ``[n]`` markers, its citations and findings."""
+
+    question: str
+    standalone_question: str
+    text: str
+    refused: bool
+    citations: tuple[Citation, ...]
+    flags: tuple[Flag, ...]
+    mode: str
+    seconds: float = 0.0
+    key_figures: tuple[str, ...] = ()
+    notice: str | None = None

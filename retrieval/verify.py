@@ -23,7 +23,7 @@ import jieba
 import jieba.posseg as pseg
 
 from retrieval.figures import Figure, find_figures, normalize_for_match, same_figure
-from retrieval.keywords import _JIEBA_LOCK
+from retrieval.keywords import JIEBA_LOCK
 from retrieval.sentences import Span, split_sentences, trimmed_pieces
 from retrieval.types import Chunk, Flag
 
@@ -378,7 +378,7 @@ def _name_flags(context: _Context, claim: str) -> list[Flag]:
 
 
 def _names(text: str) -> list[str]:
-    with _JIEBA_LOCK:
+    with JIEBA_LOCK:
         jieba.initialize()
         tagged = [(str(p.word), str(p.flag)) for p in pseg.cut(text)]
         found = [word for word, tag in tagged if _is_name(word, tag)]
