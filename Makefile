@@ -3,16 +3,26 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
 
-.PHONY: install run ingest test lint typecheck unit bench clean
+.PHONY: install install-dev run ingest test lint typecheck unit bench clean
 
 install: $(STAMP)
 
-$(STAMP): requirements.txt requirements-dev.txt
+install-dev: $(DEV_STAMP)
+
+$(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(STAMP)
+
+# Test tools, the LLM test server (a cached llama-cpp-python wheel) and, for the browser
+# test, Debian's chromium and chromium-driver.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt scripts/llama_server_wheel.sh
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	bash scripts/llama_server_wheel.sh $(BIN)/pip
+	touch $(DEV_STAMP)
 
 ingest: install
 	$(BIN)/python -m ingest data --prune --quiet
@@ -20,14 +30,14 @@ ingest: install
 run: ingest
 	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-typecheck: install
+typecheck: install-dev
 	$(BIN)/mypy .
 
-unit: install
+unit: install-dev
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit

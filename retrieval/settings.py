@@ -31,6 +31,10 @@ class Settings:
     chunk_overlap_sentences: int = 1
     max_file_mb: int = 50
     k: int = 6
+    llm_base_url: str | None = None
+    llm_api_key: str | None = None
+    llm_model: str | None = None
+    llm_timeout: float = 60.0
 
     def __post_init__(self) -> None:
         _check_range("WENBAO_CHUNK_TOKENS", self.chunk_max_tokens, 32, 8192)
@@ -68,11 +72,20 @@ class Settings:
             ),
             max_file_mb=_int(environ, "WENBAO_MAX_FILE_MB", defaults.max_file_mb),
             k=_int(environ, "WENBAO_K", defaults.k),
+            llm_base_url=_get(environ, "OPENAI_BASE_URL"),
+            llm_api_key=_get(environ, "OPENAI_API_KEY"),
+            llm_model=_get(environ, "LLM_MODEL"),
+            llm_timeout=float(_int(environ, "WENBAO_LLM_TIMEOUT", int(defaults.llm_timeout))),
         )
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (CLI flags override the environment this way)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def llm_configured(self) -> bool:
+        """LLM mode is offered only when a server and a model are named."""
+        return bool(self.llm_base_url and self.llm_model)
 
     @property
     def where(self) -> str:
