@@ -1,0 +1,147 @@
+"""``python -m retrieval ask "问题" [--index DIR] [--history Q]... [--k N] [--json]``
+and ``python -m retrieval ask --batch QUESTIONS.jsonl [--index DIR]``.
+
+The only place in ``retrieval`` that prints, reads the environment or turns errors into
+one-line messages. Batch mode loads the models once and writes one JSON line per question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from retrieval.chain import Answerer, AskOptions
+from retrieval.embeddings import load_embeddings
+from retrieval.errors import RetrievalError, WenBaoError
+from retrieval.index import Index
+from retrieval.llm import make_chat_model
+from retrieval.settings import Settings
+from retrieval.types import Answer, Citation
+
+__all__ = ["answer_json", "main"]
+
+EXIT_ERROR = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m retrieval")
+    commands = parser.add_subparsers(dest="command", required=True)
+    ask = commands.add_parser("ask", help="answer a question from the indexed articles")
+    ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
+    ask.add_argument("--batch", type=Path, help="JSONL file of {id, question, history}")
+    ask.add_argument("--index", type=Path, help="index folder (default: $WENBAO_INDEX or ./index)")
+    ask.add_argument("--history", action="append", default=[], help="an earlier question")
+    ask.add_argument("--k", type=int, help="passages given to the answerer (default 6)")
+    ask.add_argument("--mode", choices=["extractive", "llm"], help="default: llm if configured")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    """Run the CLI; returns the exit code (0 ok, 2 error)."""
+    args = build_parser().parse_args(argv)
+    try:
+        if (args.question is None) == (args.batch is None):
+            raise RetrievalError('Give either a question or --batch FILE, e.g. ask "GDP增长多少?"')
+        settings = _settings(args, os.environ if environ is None else environ)
+        answerer = _answerer(settings)
+        options = AskOptions(k=args.k or settings.k, mode=args.mode)
+        if args.batch is not None:
+            return _batch(answerer, args.batch, options, sys.stdout)
+        answer = answerer.ask(args.question, args.history, options)
+    except WenBaoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else _human(answer))
+    return 0
+
+
+def answer_json(answer: Answer) -> dict[str, Any]:
+    """The ``--json`` contract: answer, refused, citations, flags, mode, seconds."""
+    return {
+        "answer": answer.text,
+        "refused": answer.refused,
+        "citations": [_citation_json(c) for c in answer.citations],
+        "flags": [
+            {"kind": f.kind, "sentence": f.sentence, "item": f.item, "message": f.message}
+            for f in answer.flags
+        ],
+        "mode": answer.mode,
+        "seconds": round(answer.seconds, 3),
+        "standalone_question": answer.standalone_question,
+        "key_figures": list(answer.key_figures),
+        "notice": answer.notice,
+    }
+
+
+def _citation_json(citation: Citation) -> dict[str, Any]:
+    data = dataclasses.asdict(citation)
+    data["highlights"] = [list(span) for span in citation.highlights]
+    return data
+
+
+def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
+    settings = Settings.from_env(environ)
+    return settings.replace(index_dir=args.index) if args.index is not None else settings
+
+
+def _answerer(settings: Settings) -> Answerer:
+    index = Index(settings, load_embeddings(settings.embedding_model))
+    if index.stats().chunks == 0:
+        raise RetrievalError(
+            f"The index at {settings.where} is empty: run `python -m ingest data` first."
+        )
+    if not index.is_consistent():
+        raise RetrievalError(
+            "The index is out of step after an interrupted ingest: run `python -m ingest PATH` "
+            "again to repair it."
+        )
+    return Answerer(index, chat_model=make_chat_model(settings))
+
+
+def _batch(answerer: Answerer, path: Path, options: AskOptions, out: TextIO) -> int:
+    for number, item in _read_batch(path):
+        question, history = item.get("question"), item.get("history") or []
+        try:
+            if not isinstance(question, str) or not isinstance(history, list):
+                raise RetrievalError(
+                    f"line {number} is not a JSON object with a 'question' string "
+                    "(and optionally a 'history' list)"
+                )
+            result = answer_json(answerer.ask(question, [str(h) for h in history], options))
+        except WenBaoError as exc:
+            result = {"error": str(exc)}
+        out.write(json.dumps({"id": item.get("id", number), **result}, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RetrievalError(f"Cannot read {path} ({exc}): give a UTF-8 JSONL file.") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError:
+            item = {"question": None, "id": number}
+        yield number, item if isinstance(item, dict) else {"question": None, "id": number}
+
+
+def _human(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.notice:
+        lines.append(f"({answer.notice})")
+    for c in answer.citations:
+        lines.append(f"[{c.n}] {c.title} · {Path(c.source).name} [{c.char_start}:{c.char_end}]")
+    lines += [f"! {f.message}" for f in answer.flags]
+    return "\n".join(lines)

@@ -1,0 +1,272 @@
+"""Extractive answers: the sentence(s) of the retrieved passages that answer the question.
+
+No LLM: every word of the answer is a verbatim sentence (or clause run) of a passage, so the
+figures in it are the article's own. Sentences are scored by how much of the question they
+(and their passage) cover and by whether they hold the kind of thing asked for: a figure of
+the right unit for 多少/几 questions, a date for 何时 questions.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from retrieval.figures import Figure, figure_keys, find_figures, hard_spans, normalize_for_match
+from retrieval.questions import Question, analyse
+from retrieval.sentences import forbidden_positions, split_sentences
+from retrieval.types import Hit
+
+__all__ = ["Candidate", "Extraction", "candidates", "extract"]
+
+MAX_SENTENCE_CHARS = 110
+SECOND_SENTENCE_RATIO = 0.92
+MAX_JOINED_CHARS = 120
+_ANAPHOR = re.compile(r"该|这[个些项]?|此|其|他们?|她们?|它们?|上述|对此")
+_CLAUSE_END = re.compile(r"[，,；;：:]")
+_DATE_UNITS = ("年", "月", "日", "号")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One sentence (or clause run) of passage ``passage``, scored for a question."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    score: float
+    coverage: float
+    fits: bool
+    figures: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The sentences chosen to answer, in answer order, and the best one found at all."""
+
+    sentences: tuple[Candidate, ...]
+    best: Candidate | None
+
+
+def extract(question: Question, hits: Sequence[Hit]) -> Extraction:
+    """Pick at most one sentence per question part, plus a close runner-up for one-part ones."""
+    chosen: list[Candidate] = []
+    best: Candidate | None = None
+    multi = len(question.parts) > 1
+    for part in question.parts:
+        asked = replace(analyse(part), constraints=question.constraints) if multi else question
+        ranked = candidates(asked, hits, whole=question if multi else None)
+        if not ranked:
+            continue
+        best = best if best and best.score >= ranked[0].score else ranked[0]
+        chosen.extend(_pick(ranked, single=not multi))
+    return Extraction(tuple(_dedupe(chosen)), best)
+
+
+def candidates(
+    question: Question, hits: Sequence[Hit], whole: Question | None = None
+) -> list[Candidate]:
+    """Every distinct sentence of the passages, best first.
+
+    For one part of a multi-part question, ``whole`` is the full question: sentences that
+    also cover the other parts' context ("今年1-8月") rank higher.
+    """
+    weights = _weights(question.keywords)
+    bonus = _weights(whole.keywords) if whole else {}
+    seen: set[tuple[str, int, int]] = set()
+    found: list[Candidate] = []
+    for n, hit in enumerate(hits, start=1):
+        chunk = hit.chunk
+        context = _coverage(weights, f"{chunk.title} {chunk.section} {chunk.text}")
+        for start, end, cover in _answer_spans(chunk.text, weights):
+            key = (chunk.source, chunk.char_start + start, chunk.char_start + end)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(
+                _candidate(question, weights, hit, n, span=(start, end, cover), context=context)
+            )
+            if bonus:
+                extra = 0.3 * _coverage(bonus, chunk.text[start:end])
+                found[-1] = replace(found[-1], score=found[-1].score + extra)
+    return sorted(found, key=lambda c: (-c.score, c.passage, c.start))
+
+
+def _answer_spans(text: str, weights: dict[str, float]) -> list[tuple[int, int, int]]:
+    """(start, end, cover_start) of each sentence to answer with.
+
+    A sentence opening with "该/这/其…" ("该项目总投资4.29亿元") says nothing without the
+    sentence that names its subject: when short enough the two are offered together (still
+    one verbatim slice), otherwise the earlier one only counts for coverage.
+    """
+    spans = [_clip(text, a, b, weights) for a, b in split_sentences(text, 0, len(text))]
+    result = []
+    for i, (own, end) in enumerate(spans):
+        cover = spans[i - 1][0] if i and _ANAPHOR.match(text, own) else own
+        result.append((cover if end - cover <= MAX_JOINED_CHARS else own, end, cover))
+    return result
+
+
+def _candidate(
+    question: Question,
+    weights: dict[str, float],
+    hit: Hit,
+    n: int,
+    *,
+    span: tuple[int, int, int],
+    context: float,
+) -> Candidate:
+    chunk = hit.chunk
+    text = chunk.text[span[0] : span[1]]
+    coverage = _coverage(weights, chunk.text[span[2] : span[1]])
+    figures = find_figures(text)
+    allowed = _meets_constraints(question, f"{chunk.title} {chunk.section} {chunk.text}")
+    fits = allowed and _fits(question, figures, text)
+    score = 0.55 * coverage + 0.3 * context + (0.25 if fits else 0.0) + 0.1 / n
+    offset = hit.chunk.char_start
+    return Candidate(
+        passage=n,
+        start=offset + span[0],
+        end=offset + span[1],
+        text=text,
+        score=score,
+        coverage=max(coverage, context * 0.8),
+        fits=fits,
+        figures=tuple(f.raw for f in _fitting(question, figures, text)[:1]),
+    )
+
+
+def _weights(keywords: Sequence[str]) -> dict[str, float]:
+    """Longer and numeric tokens say more about what is asked than short common ones."""
+    return {k: (3.0 if any(ch.isdigit() for ch in k) else min(len(k), 4) / 2) for k in keywords}
+
+
+def _coverage(weights: dict[str, float], text: str) -> float:
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    norm = normalize_for_match(text).lower()
+    return sum(w for k, w in weights.items() if k in norm) / total
+
+
+def _fits(question: Question, figures: list[Figure], text: str) -> bool:
+    if question.kind in {"figure", "when"}:
+        return bool(_fitting(question, figures, text))
+    return True
+
+
+def _fitting(question: Question, figures: list[Figure], text: str) -> list[Figure]:
+    """The figures of a sentence that could answer the question, nearest to its subject first.
+
+    When the subject is one item of a "A、B等" enumeration, figures after the "等" belong to
+    the whole list ("引进A、B等招商项目317个,合同投资额3141.9亿元") and cannot answer a
+    question about A alone.
+    """
+    _, end = _subject(question, text)
+    listed = text[end : end + 1] in ("、", "等")
+    cutoff = text.find("等", end) if listed else -1
+    chosen = [f for f in figures if _wanted(question, f) and (cutoff < 0 or f.start < cutoff)]
+    return sorted(chosen, key=lambda f: (f.start < end, abs(f.start - end)))
+
+
+def _wanted(question: Question, figure: Figure) -> bool:
+    if question.kind == "when":
+        return figure.kind == "date" and figure.raw.endswith(("月", "日", "号"))
+    if question.kind != "figure" or figure.kind == "date":
+        return False
+    if question.unit_hint == "%" or (question.expects == "percent" and not question.unit_hint):
+        return figure.kind in {"percent", "points"}
+    if question.unit_hint:
+        return question.unit_hint in figure.unit or figure.raw.endswith(question.unit_hint)
+    return question.expects != "money" or figure.kind == "money"
+
+
+def _subject(question: Question, text: str) -> tuple[int, int]:
+    """The longest run of ``text`` covered by question keywords ((0, 0) if none is there)."""
+    norm = "".join((unicodedata.normalize("NFKC", ch)[:1] or ch).lower() for ch in text)
+    covered = [False] * len(norm)
+    for keyword in question.keywords:
+        for match in re.finditer(re.escape(keyword), norm):
+            covered[match.start() : match.end()] = [True] * len(keyword)
+    best, run_start = (0, 0), 0
+    for i, flag in enumerate([*covered, False]):
+        if not flag:
+            best = max(best, (run_start, i), key=lambda span: span[1] - span[0])
+            run_start = i + 1
+    return best
+
+
+def _meets_constraints(question: Question, context: str) -> bool:
+    """Dates and periods named in the question ("2019年", "1-8月") must be in the passage."""
+    norm = normalize_for_match(context)
+    return all(_present(figure, norm) for figure in question.constraints)
+
+
+def _present(figure: Figure, norm: str) -> bool:
+    keys = {normalize_for_match(figure.raw), *figure_keys(figure.raw)}
+    return any(key in norm for key in keys)
+
+
+def _pick(ranked: list[Candidate], *, single: bool) -> list[Candidate]:
+    best = ranked[0]
+    picks = [best]
+    if single and len(ranked) > 1:
+        runner = ranked[1]
+        close = runner.score >= SECOND_SENTENCE_RATIO * best.score
+        if close and runner.fits and runner.text != best.text:
+            picks.append(runner)
+    return picks
+
+
+def _dedupe(chosen: list[Candidate]) -> list[Candidate]:
+    """One entry per sentence; a sentence that answers several parts keeps all their figures."""
+    kept: list[Candidate] = []
+    for candidate in chosen:
+        same = next((k for k in kept if candidate.text in k.text or k.text in candidate.text), None)
+        if same is None:
+            kept.append(candidate)
+            continue
+        merged = tuple(dict.fromkeys((*same.figures, *candidate.figures)))
+        kept[kept.index(same)] = replace(same, figures=merged)
+    return kept
+
+
+def _clip(text: str, start: int, end: int, weights: dict[str, float]) -> tuple[int, int]:
+    """A long sentence shrinks to its best run of clauses (still a verbatim slice)."""
+    if end - start <= MAX_SENTENCE_CHARS:
+        return start, end
+    clauses = _clauses(text, start, end)
+    best = max(range(len(clauses)), key=lambda i: _coverage(weights, text[slice(*clauses[i])]))
+    lo = hi = best
+    while True:
+        grown = _grow(clauses, lo, hi, text, weights)
+        if grown is None:
+            break
+        lo, hi = grown
+    end = clauses[hi][1]
+    while end > clauses[lo][0] + 1 and text[end - 1] in "，,；;：:":
+        end -= 1
+    return clauses[lo][0], end
+
+
+def _clauses(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Clause spans of a sentence, never cut inside a figure such as "1,028.8亿元"."""
+    region = text[start:end]
+    inside = forbidden_positions(hard_spans(region))
+    cuts = [m.end() for m in _CLAUSE_END.finditer(region) if m.start() not in inside]
+    bounds = [0, *(c for c in cuts if c < len(region)), len(region)]
+    return [(start + a, start + b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
+def _grow(
+    clauses: list[tuple[int, int]], lo: int, hi: int, text: str, weights: dict[str, float]
+) -> tuple[int, int] | None:
+    options = [(lo - 1, hi)] if lo > 0 else []
+    options += [(lo, hi + 1)] if hi + 1 < len(clauses) else []
+    fitting = [o for o in options if clauses[o[1]][1] - clauses[o[0]][0] <= MAX_SENTENCE_CHARS]
+    if not fitting:
+        return None
+    return max(fitting, key=lambda o: _coverage(weights, text[clauses[o[0]][0] : clauses[o[1]][1]]))

@@ -1,0 +1,46 @@
+"""The relevance floor: when nothing retrieved can answer, say so instead of guessing.
+
+A confident answer with a nearby but wrong figure is the worst output, so the floor looks
+at more than similarity: the best sentence must cover enough of the question, and for
+figure and date questions it must hold a figure or date of the kind asked for. Thresholds
+are tuned on ../shared/eval (``python -m bench answer``), not on the sample page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from retrieval.extractive import Extraction
+from retrieval.questions import Question, is_english
+from retrieval.types import Hit
+
+__all__ = ["REFUSAL_EN", "REFUSAL_ZH", "RefusalPolicy", "refusal_text"]
+
+REFUSAL_ZH = "在已收录的文章中没有找到相关信息。"
+REFUSAL_EN = "The articles in the collection do not say."
+
+
+@dataclass(frozen=True)
+class RefusalPolicy:
+    """Thresholds below which the answer is the refusal text (and no LLM is called)."""
+
+    min_dense: float = 0.80
+    min_coverage: float = 0.45
+
+    def refuse(self, question: Question, hits: Sequence[Hit], extraction: Extraction) -> bool:
+        """True when the retrieved passages do not answer ``question``."""
+        best = extraction.best
+        if not hits or best is None:
+            return True
+        dense = [h.dense_score for h in hits if h.dense_score is not None]
+        if dense and max(dense) < self.min_dense:
+            return True
+        if question.kind in {"figure", "when"} and not any(s.fits for s in extraction.sentences):
+            return True
+        return best.coverage < self.min_coverage
+
+
+def refusal_text(question: str) -> str:
+    """The fixed refusal, in the question's language."""
+    return REFUSAL_EN if is_english(question) else REFUSAL_ZH
