@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from retrieval.embeddings import WenBaoEmbeddings, load_embeddings
+from tests.llm_server import llm_server  # noqa: F401  (a session fixture shared by modules)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "data" / "articles" / "000_3df2ea797cd76329.txt"

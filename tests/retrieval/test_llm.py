@@ -41,7 +41,6 @@ from retrieval.types import Chunk
 from tests.llm_server import (
     LlmServer,
     closed_port_url,
-    llm_server,  # noqa: F401
     model_file,
     require_llama_cpp,
     running_server,
