@@ -337,7 +337,7 @@ def _real_model(server: LlmServer, timeout: float = 120.0, max_tokens: int = 48)
 
 
 @pytest.mark.slow
-def test_real_server_streams_an_answer_token_by_token(llm_server: LlmServer) -> None:  # noqa: F811
+def test_real_server_streams_an_answer_token_by_token(llm_server: LlmServer) -> None:
     pieces = list(
         stream_answer(_real_model(llm_server), "国核铀业2021年营业收入是多少？", _sample_passages())
     )
@@ -346,7 +346,7 @@ def test_real_server_streams_an_answer_token_by_token(llm_server: LlmServer) -> 
 
 
 @pytest.mark.slow
-def test_real_server_condenses_a_follow_up(llm_server: LlmServer) -> None:  # noqa: F811
+def test_real_server_condenses_a_follow_up(llm_server: LlmServer) -> None:
     result = condense_question(
         _real_model(llm_server), "那利润呢？", ["国核铀业2021年营业收入是多少？"]
     )
@@ -355,14 +355,14 @@ def test_real_server_condenses_a_follow_up(llm_server: LlmServer) -> None:  # no
 
 
 @pytest.mark.slow
-def test_real_server_too_slow_is_a_retrieval_error(llm_server: LlmServer) -> None:  # noqa: F811
+def test_real_server_too_slow_is_a_retrieval_error(llm_server: LlmServer) -> None:
     model = _real_model(llm_server, timeout=0.001, max_tokens=4)
     with pytest.raises(RetrievalError, match=r"unreachable \(no response in time\)"):
         list(stream_answer(model, "问题？", []))  # little work left behind on the server
 
 
 @pytest.mark.slow
-def test_real_server_wrong_path_is_a_retrieval_error(llm_server: LlmServer) -> None:  # noqa: F811
+def test_real_server_wrong_path_is_a_retrieval_error(llm_server: LlmServer) -> None:
     server = LlmServer(llm_server.base_url.removesuffix("/v1"), llm_server.model)
     with pytest.raises(RetrievalError, match=r"unreachable \(HTTP 404"):
         list(stream_answer(_real_model(server), "问题？", _sample_passages()))
