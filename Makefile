@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
 
-.PHONY: install install-dev run ingest test lint typecheck unit bench clean
+.PHONY: install install-dev browser run ingest test lint typecheck unit bench clean
 
 install: $(STAMP)
 
@@ -24,11 +24,23 @@ $(DEV_STAMP): $(STAMP) requirements-dev.txt scripts/llama_server_wheel.sh
 	bash scripts/llama_server_wheel.sh $(BIN)/pip
 	touch $(DEV_STAMP)
 
+# For tests/test_browser.py: Debian's chromium, chromium-driver and a CJK font (so the
+# screenshot shows Chinese), installed only when missing; without them the test is skipped.
+BROWSER_FILES := /usr/bin/chromium /usr/bin/chromedriver /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+
+browser:
+	@missing=; for f in $(BROWSER_FILES); do test -e $$f || missing=1; done; \
+	if [ -n "$$missing" ]; then \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    chromium chromium-driver fonts-wqy-microhei) \
+	  || echo "warning: chromium/chromium-driver not installed: tests/test_browser.py will skip"; \
+	fi
+
 ingest: install
 	$(BIN)/python -m ingest data --prune --quiet
 
 run: ingest
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false
+	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode viewer
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -37,7 +49,7 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy .
 
-unit: install-dev
+unit: install-dev browser
 	$(BIN)/python -m pytest
 
 test: lint typecheck unit

@@ -13,7 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import ingest_paths
 from retrieval.embeddings import WenBaoEmbeddings, load_embeddings
+from retrieval.index import Index
+from retrieval.settings import Settings
 from tests.llm_server import llm_server  # noqa: F401  (a session fixture shared by modules)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,3 +83,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def sample_index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: WenBaoEmbeddings) -> Path:
+    """A real index of the sample page, built once per session (retrieval and app tests)."""
+    folder = tmp_path_factory.mktemp("sample-index")
+    index = Index(Settings(index_dir=folder), embedder)
+    ingest_paths([SAMPLE], index)
+    index.close()
+    return folder

@@ -1,0 +1,167 @@
+"""Files uploaded in the app: saved under the index folder, then ingested like any other file.
+
+Uploads are kept (in ``<index>/uploads/``) because a source is recorded by its path and
+citations point into that file; ``--prune`` and re-ingests look at it again. Names come
+from the browser, so they are cut down to a safe base name before anything touches the
+disk. A file that cannot be ingested is reported with its reason and removed again, so the
+folder holds only what the index holds; the other files still go in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.chunking import ChunkSettings
+from ingest.loaders import SUPPORTED_SUFFIXES
+from ingest.pipeline import IngestOptions, IngestSummary, Skipped, ingest_paths
+from retrieval.index import Index
+from retrieval.settings import Settings
+
+__all__ = [
+    "UPLOAD_TYPES",
+    "UploadReport",
+    "describe",
+    "ingest_uploads",
+    "options_from_settings",
+    "remove_source",
+    "safe_name",
+    "uploads_folder",
+]
+
+UPLOAD_FOLDER = "uploads"
+UPLOAD_TYPES: tuple[str, ...] = tuple(sorted(s.lstrip(".") for s in SUPPORTED_SUFFIXES))
+MAX_NAME_CHARS = 120
+
+_UNSAFE = re.compile(r"[^\w.()（）\- ]+")
+_REPEATS = re.compile(r"_{2,}")
+
+Progress = Callable[[float, str], object]
+
+
+@dataclass(frozen=True)
+class UploadReport:
+    """What to tell the user after an upload: one success line and one line per failed file."""
+
+    done: str | None
+    problems: tuple[str, ...]
+
+
+def uploads_folder(settings: Settings) -> Path:
+    """Where uploaded files are kept: beside the ledger, in the index folder."""
+    return settings.index_dir / UPLOAD_FOLDER
+
+
+def options_from_settings(settings: Settings) -> IngestOptions:
+    """The same chunking and size limit as ``python -m ingest`` with these settings."""
+    return IngestOptions(
+        chunking=ChunkSettings(settings.chunk_max_tokens, settings.chunk_overlap_sentences),
+        max_bytes=settings.max_file_mb * 1024 * 1024,
+    )
+
+
+def safe_name(name: str) -> str:
+    """A base file name that cannot leave the folder, hide itself or upset a file system.
+
+    Path parts are dropped (both separators), characters other than letters (any script),
+    digits, ``.-_()`` and spaces become ``_``, leading dots go, and long names are cut
+    keeping the extension. An empty result becomes ``upload``.
+    """
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
+    base = _REPEATS.sub("_", _UNSAFE.sub("_", base)).strip(" ._")
+    stem, dot, suffix = base.rpartition(".")
+    if not dot:
+        stem, suffix = base, ""
+    suffix = suffix[:16]
+    stem = stem.strip(" ._")[: MAX_NAME_CHARS - len(suffix) - 1] or "upload"
+    return f"{stem}.{suffix}" if suffix else stem
+
+
+def ingest_uploads(
+    files: Sequence[tuple[str, bytes]],
+    index: Index,
+    folder: Path,
+    options: IngestOptions | None = None,
+    progress: Progress | None = None,
+) -> IngestSummary:
+    """Save ``(name, bytes)`` uploads in ``folder`` and ingest them; see the module docstring.
+
+    ``progress(fraction, file_name)`` is called as each file starts and once at the end.
+
+    Raises:
+        StoreError: the index cannot be written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    saved, failed = _save(files, folder)
+    summary = _ingest(saved, index, options or IngestOptions(), progress)
+    for skipped in summary.skipped:
+        Path(skipped.path).unlink(missing_ok=True)
+    if progress:
+        progress(1.0, "")
+    return dataclasses.replace(
+        summary, files=summary.files + len(failed), skipped=(*failed, *summary.skipped)
+    )
+
+
+def remove_source(index: Index, source: str, folder: Path) -> int:
+    """Delete a source from the index, and its file too when it is one of our uploads."""
+    removed = index.remove_source(source)
+    path = Path(source)
+    if path.parent.resolve() == folder.resolve():
+        path.unlink(missing_ok=True)
+    return removed
+
+
+def describe(summary: IngestSummary) -> UploadReport:
+    """The upload outcome in the UI's words (Chinese), naming each file that failed and why."""
+    ingested = summary.files - len(summary.skipped)
+    done = None
+    if ingested:
+        done = (
+            f"已导入 {ingested} 个文件:{summary.articles} 篇文章,新增 {summary.chunks_added} "
+            f"个段落(未变 {summary.chunks_unchanged} 个)。"
+        )
+    problems = tuple(f"{Path(s.path).name} 未导入:{s.reason}" for s in summary.skipped)
+    return UploadReport(done, problems)
+
+
+def _save(files: Sequence[tuple[str, bytes]], folder: Path) -> tuple[list[Path], list[Skipped]]:
+    saved: list[Path] = []
+    failed: list[Skipped] = []
+    for name, data in files:
+        path = _unique(folder / safe_name(name), saved)
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            failed.append(Skipped(name, f"cannot save the upload ({exc.strerror}); try again"))
+            continue
+        saved.append(path)
+    return saved, failed
+
+
+def _unique(path: Path, taken: Sequence[Path]) -> Path:
+    """``path``, or ``name-2.ext`` and so on when this batch already has that name."""
+    candidate, number = path, 1
+    while candidate in taken:
+        number += 1
+        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
+    return candidate
+
+
+def _ingest(
+    paths: list[Path], index: Index, options: IngestOptions, progress: Progress | None
+) -> IngestSummary:
+    if not paths:
+        return IngestSummary(0, 0, 0, 0, 0, (), 0.0)
+    started = [0]
+
+    def on_file(path: Path) -> None:
+        if progress:
+            progress(started[0] / len(paths), path.name)
+        started[0] += 1
+
+    return ingest_paths(paths, index, dataclasses.replace(options, on_file=on_file))
