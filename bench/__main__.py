@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 
-USAGE = "usage: python -m bench {ingest,retrieval} [options]"
+BENCHMARKS = ("ingest", "retrieval", "answer")
+USAGE = f"usage: python -m bench {{{','.join(BENCHMARKS)}}} [options]"
 
 
 def main(argv: list[str]) -> int:
@@ -12,18 +14,11 @@ def main(argv: list[str]) -> int:
         print(USAGE)
         return 0 if argv else 2
     name, rest = argv[0], argv[1:]
-    if name == "ingest":
-        from bench import ingest
-
-        ingest.run(rest)
-        return 0
-    if name == "retrieval":
-        from bench import retrieval
-
-        retrieval.run(rest)
-        return 0
-    print(f"unknown benchmark {name!r}; {USAGE}", file=sys.stderr)
-    return 2
+    if name not in BENCHMARKS:
+        print(f"unknown benchmark {name!r}; {USAGE}", file=sys.stderr)
+        return 2
+    importlib.import_module(f"bench.{name}").run(rest)
+    return 0
 
 
 if __name__ == "__main__":
