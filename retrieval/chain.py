@@ -125,7 +125,7 @@ class Answerer:
 
     def _answer(self, state: _State) -> Iterator[str | Answer]:
         question = analyse(state.standalone)
-        extraction = extract(question, state.hits)
+        extraction = extract(question, state.hits, self.index.term_weights(question.keywords))
         if self.policy.refuse(question, state.hits, extraction):
             yield _refusal(state, "extractive")
             return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from retrieval.figures import Figure, figure_keys, find_figures, hard_spans, normalize_for_match
@@ -51,14 +51,20 @@ class Extraction:
     best: Candidate | None
 
 
-def extract(question: Question, hits: Sequence[Hit]) -> Extraction:
-    """Pick at most one sentence per question part, plus a close runner-up for one-part ones."""
+def extract(
+    question: Question, hits: Sequence[Hit], idf: Mapping[str, float] | None = None
+) -> Extraction:
+    """Pick at most one sentence per question part, plus a close runner-up for one-part ones.
+
+    ``idf`` weighs question terms by how rare they are in the index (``Index.term_weights``);
+    without it longer terms weigh more.
+    """
     chosen: list[Candidate] = []
     best: Candidate | None = None
     multi = len(question.parts) > 1
     for part in question.parts:
         asked = replace(analyse(part), constraints=question.constraints) if multi else question
-        ranked = candidates(asked, hits, whole=question if multi else None)
+        ranked = candidates(asked, hits, whole=question if multi else None, idf=idf)
         if not ranked:
             continue
         best = best if best and best.score >= ranked[0].score else ranked[0]
@@ -67,15 +73,18 @@ def extract(question: Question, hits: Sequence[Hit]) -> Extraction:
 
 
 def candidates(
-    question: Question, hits: Sequence[Hit], whole: Question | None = None
+    question: Question,
+    hits: Sequence[Hit],
+    whole: Question | None = None,
+    idf: Mapping[str, float] | None = None,
 ) -> list[Candidate]:
     """Every distinct sentence of the passages, best first.
 
     For one part of a multi-part question, ``whole`` is the full question: sentences that
     also cover the other parts' context ("今年1-8月") rank higher.
     """
-    weights = _weights(question.keywords)
-    bonus = _weights(whole.keywords) if whole else {}
+    weights = _weights(question.keywords, idf)
+    bonus = _weights(whole.keywords, idf) if whole else {}
     seen: set[tuple[str, int, int]] = set()
     found: list[Candidate] = []
     for n, hit in enumerate(hits, start=1):
@@ -139,8 +148,11 @@ def _candidate(
     )
 
 
-def _weights(keywords: Sequence[str]) -> dict[str, float]:
-    """Longer and numeric tokens say more about what is asked than short common ones."""
+def _weights(keywords: Sequence[str], idf: Mapping[str, float] | None) -> dict[str, float]:
+    """Rare terms say more about what is asked than common ones (length stands in for rarity
+    when no ``idf`` is given); figures always weigh a lot."""
+    if idf:
+        return {k: idf.get(k, max(idf.values(), default=1.0)) for k in keywords}
     return {k: (3.0 if any(ch.isdigit() for ch in k) else min(len(k), 4) / 2) for k in keywords}
 
 

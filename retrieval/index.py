@@ -7,6 +7,7 @@ and repairs them after an interrupted run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -159,6 +160,12 @@ class Index:
         """The ``k`` best chunks for ``question`` by BM25 over jieba tokens."""
         tokens = query_tokens(question)
         return self._hits(self.ledger.keyword_search(tokens, k, search), "keyword")
+
+    def term_weights(self, tokens: Sequence[str]) -> dict[str, float]:
+        """BM25 inverse document frequency of each token over the indexed chunks."""
+        total = max(self.ledger.counts()[2], 1)
+        frequencies = self.ledger.document_frequencies(list(tokens))
+        return {t: math.log((total - df + 0.5) / (df + 0.5) + 1) for t, df in frequencies.items()}
 
     def _hits(self, scored: list[tuple[str, float]], method: str) -> list[Hit]:
         chunks = self.ledger.get_chunks([cid for cid, _ in scored])

@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS articles (
 CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
     tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '.%-:/'");
+CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_fts, 'row');
 """
 _CHUNK_COLUMNS = (
     "chunk_id, article_id, source, title, section, text, char_start, char_end, chunk_index, "
@@ -195,6 +196,15 @@ class Ledger:
         articles = self._rows("SELECT count(*) FROM articles")[0][0]
         chunks = self._rows("SELECT count(*) FROM chunks")[0][0]
         return int(files), int(articles), int(chunks)
+
+    def document_frequencies(self, tokens: Sequence[str]) -> dict[str, int]:
+        """In how many chunks each token occurs (0 for tokens the index has never seen)."""
+        if not tokens:
+            return {}
+        marks = ",".join("?" * len(tokens))
+        rows = self._rows(f"SELECT term, doc FROM chunk_vocab WHERE term IN ({marks})", tokens)
+        found = {str(term): int(doc) for term, doc in rows}
+        return {token: found.get(token, 0) for token in tokens}
 
     def keyword_search(
         self, tokens: Sequence[str], k: int, search: SearchFilter | None = None

@@ -26,7 +26,7 @@ class RefusalPolicy:
     """Thresholds below which the answer is the refusal text (and no LLM is called)."""
 
     min_dense: float = 0.80
-    min_coverage: float = 0.45
+    min_coverage: float = 0.60
 
     def refuse(self, question: Question, hits: Sequence[Hit], extraction: Extraction) -> bool:
         """True when the retrieved passages do not answer ``question``."""
