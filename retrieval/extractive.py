@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+from retrieval.coverage import coverage, term_weights
 from retrieval.figures import Figure, figure_keys, find_figures, hard_spans, normalize_for_match
 from retrieval.questions import Question, analyse
 from retrieval.sentences import forbidden_positions, split_sentences
@@ -83,13 +84,13 @@ def candidates(
     For one part of a multi-part question, ``whole`` is the full question: sentences that
     also cover the other parts' context ("今年1-8月") rank higher.
     """
-    weights = _weights(question.keywords, idf)
-    bonus = _weights(whole.keywords, idf) if whole else {}
+    weights = term_weights(question.keywords, idf)
+    bonus = term_weights(whole.keywords, idf) if whole else {}
     seen: set[tuple[str, int, int]] = set()
     found: list[Candidate] = []
     for n, hit in enumerate(hits, start=1):
         chunk = hit.chunk
-        context = _coverage(weights, f"{chunk.title} {chunk.section} {chunk.text}")
+        context = coverage(weights, f"{chunk.title} {chunk.section} {chunk.text}")
         for start, end, cover in _answer_spans(chunk.text, weights):
             key = (chunk.source, chunk.char_start + start, chunk.char_start + end)
             if key in seen:
@@ -99,7 +100,7 @@ def candidates(
                 _candidate(question, weights, hit, n, span=(start, end, cover), context=context)
             )
             if bonus:
-                extra = 0.3 * _coverage(bonus, chunk.text[start:end])
+                extra = 0.3 * coverage(bonus, chunk.text[start:end])
                 found[-1] = replace(found[-1], score=found[-1].score + extra)
     return sorted(found, key=lambda c: (-c.score, c.passage, c.start))
 
@@ -130,11 +131,11 @@ def _candidate(
 ) -> Candidate:
     chunk = hit.chunk
     text = chunk.text[span[0] : span[1]]
-    coverage = _coverage(weights, chunk.text[span[2] : span[1]])
+    covered = coverage(weights, chunk.text[span[2] : span[1]])
     figures = find_figures(text)
     allowed = _meets_constraints(question, f"{chunk.title} {chunk.section} {chunk.text}")
     fits = allowed and _fits(question, figures, text)
-    score = 0.55 * coverage + 0.3 * context + (0.25 if fits else 0.0) + 0.1 / n
+    score = 0.55 * covered + 0.3 * context + (0.25 if fits else 0.0) + 0.1 / n
     offset = hit.chunk.char_start
     return Candidate(
         passage=n,
@@ -142,26 +143,10 @@ def _candidate(
         end=offset + span[1],
         text=text,
         score=score,
-        coverage=max(coverage, context * 0.8),
+        coverage=max(covered, context * 0.8),
         fits=fits,
         figures=tuple(f.raw for f in _fitting(question, figures, text)[:1]),
     )
-
-
-def _weights(keywords: Sequence[str], idf: Mapping[str, float] | None) -> dict[str, float]:
-    """Rare terms say more about what is asked than common ones (length stands in for rarity
-    when no ``idf`` is given); figures always weigh a lot."""
-    if idf:
-        return {k: idf.get(k, max(idf.values(), default=1.0)) for k in keywords}
-    return {k: (3.0 if any(ch.isdigit() for ch in k) else min(len(k), 4) / 2) for k in keywords}
-
-
-def _coverage(weights: dict[str, float], text: str) -> float:
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    norm = normalize_for_match(text).lower()
-    return sum(w for k, w in weights.items() if k in norm) / total
 
 
 def _fits(question: Question, figures: list[Figure], text: str) -> bool:
@@ -251,7 +236,7 @@ def _clip(text: str, start: int, end: int, weights: dict[str, float]) -> tuple[i
     if end - start <= MAX_SENTENCE_CHARS:
         return start, end
     clauses = _clauses(text, start, end)
-    best = max(range(len(clauses)), key=lambda i: _coverage(weights, text[slice(*clauses[i])]))
+    best = max(range(len(clauses)), key=lambda i: coverage(weights, text[slice(*clauses[i])]))
     lo = hi = best
     while True:
         grown = _grow(clauses, lo, hi, text, weights)
@@ -281,4 +266,4 @@ def _grow(
     fitting = [o for o in options if clauses[o[1]][1] - clauses[o[0]][0] <= MAX_SENTENCE_CHARS]
     if not fitting:
         return None
-    return max(fitting, key=lambda o: _coverage(weights, text[clauses[o[0]][0] : clauses[o[1]][1]]))
+    return max(fitting, key=lambda o: coverage(weights, text[clauses[o[0]][0] : clauses[o[1]][1]]))

@@ -15,8 +15,10 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from retrieval.coverage import coverage, term_weights
 from retrieval.errors import RetrievalError
 from retrieval.index import Index
+from retrieval.keywords import query_tokens
 from retrieval.types import Hit, SearchFilter
 
 __all__ = ["FusionConfig", "HybridRetriever", "fuse", "hit_to_document", "hybrid_search"]
@@ -29,14 +31,21 @@ class FusionConfig:
     """How dense and keyword candidates are combined.
 
     ``rrf``: sum of weight / (rrf_k + rank); ``weighted``: weighted sum of per-query
-    min-max normalised scores. ``dense``/``keyword`` use one side only (baselines).
+    min-max normalised scores. ``dense``/``keyword`` use one side only (baselines). The top
+    ``rerank_depth`` fused hits are then re-ranked by fused score (scaled to the best one) plus
+    ``coverage_weight`` times the IDF-weighted share of question terms the chunk contains.
+    Defaults measured on RGB (``python -m bench retrieval --sweep``): RRF k=10 with keyword
+    weight 0.7 lifts MRR@10 from 0.852 (dense) and 0.890 (RRF k=60) to 0.901; the coverage
+    re-ranking to 0.909.
     """
 
     method: str = "rrf"
-    rrf_k: int = 60
+    rrf_k: int = 10
     dense_weight: float = 1.0
-    keyword_weight: float = 1.0
+    keyword_weight: float = 0.7
     candidates: int = 30
+    coverage_weight: float = 0.3
+    rerank_depth: int = 20
 
     def __post_init__(self) -> None:
         if self.method not in METHODS:
@@ -57,11 +66,30 @@ def hybrid_search(
     pool = max(k, config.candidates)
     dense = index.dense_search(question, pool, search) if config.method != "keyword" else []
     keyword = index.keyword_search(question, pool, search) if config.method != "dense" else []
-    return fuse(dense, keyword, config)[:k]
+    fused = fuse(dense, keyword, config)
+    if config.coverage_weight > 0 and fused:
+        fused = _rerank(index, question, fused, config)
+    return fused[:k]
+
+
+def _rerank(index: Index, question: str, hits: list[Hit], config: FusionConfig) -> list[Hit]:
+    head, tail = hits[: config.rerank_depth], hits[config.rerank_depth :]
+    tokens = query_tokens(question)
+    weights = term_weights(tokens, index.term_weights(tokens))
+    top = max(h.score for h in head) or 1.0
+    value = {
+        h.chunk.chunk_id: h.score / top
+        + config.coverage_weight * coverage(weights, f"{h.chunk.title} {h.chunk.text}")
+        for h in head
+    }
+    ordered = sorted(head, key=lambda h: (-value[h.chunk.chunk_id], h.rank))
+    return [replace(h, rank=i) for i, h in enumerate([*ordered, *tail], start=1)]
 
 
 def fuse(dense: Sequence[Hit], keyword: Sequence[Hit], config: FusionConfig) -> list[Hit]:
     """One ranking from two, keeping each side's own score on the fused hits."""
+    dense = dense if config.method != "keyword" else []
+    keyword = keyword if config.method != "dense" else []
     scores: dict[str, float] = {}
     for hits, weight in ((dense, config.dense_weight), (keyword, config.keyword_weight)):
         for hit, value in zip(hits, _contributions(hits, config), strict=True):

@@ -1,0 +1,33 @@
+"""How much of a question a text covers, with rare terms counting more.
+
+Shared by the extractive answerer (which sentence answers) and the hybrid retriever (a cheap
+re-ranking of fused candidates that needs no extra embedding).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from retrieval.figures import normalize_for_match
+
+__all__ = ["coverage", "term_weights"]
+
+
+def term_weights(keywords: Sequence[str], idf: Mapping[str, float] | None) -> dict[str, float]:
+    """Weight of each question term: its IDF when known, else a length-based stand-in.
+
+    Figures weigh a lot in the stand-in because a figure named in the question is rarely
+    incidental.
+    """
+    if idf:
+        return {k: idf.get(k, max(idf.values(), default=1.0)) for k in keywords}
+    return {k: (3.0 if any(ch.isdigit() for ch in k) else min(len(k), 4) / 2) for k in keywords}
+
+
+def coverage(weights: Mapping[str, float], text: str) -> float:
+    """Share (0..1) of the total term weight whose terms occur in ``text``."""
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    norm = normalize_for_match(text).lower()
+    return sum(w for k, w in weights.items() if k in norm) / total
