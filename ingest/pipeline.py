@@ -91,19 +91,20 @@ def ingest_paths(
 
     Raises:
         LoadError: a given path does not exist (nothing is written then).
-        StoreError: the index cannot be written.
+        StoreError: the index cannot be written, or another ingest is writing it.
     """
     options = options or IngestOptions()
     started = time.perf_counter()
     files = list(iter_files(paths))
-    index.repair()
     tally = _Tally()
-    for path in files:
-        if options.on_file:
-            options.on_file(path)
-        _ingest_file(path, index, options, tally)
-    if options.prune:
-        tally.removed += _prune(index)
+    with index.writing():
+        index.repair()
+        for path in files:
+            if options.on_file:
+                options.on_file(path)
+            _ingest_file(path, index, options, tally)
+        if options.prune:
+            tally.removed += _prune(index)
     return IngestSummary(
         files=len(files),
         articles=tally.articles,

@@ -108,8 +108,13 @@ def ingest_uploads(
 
 
 def remove_source(index: Index, source: str, folder: Path) -> int:
-    """Delete a source from the index, and its file too when it is one of our uploads."""
-    removed = index.remove_source(source)
+    """Delete a source from the index, and its file too when it is one of our uploads.
+
+    Raises:
+        StoreError: an ingest is writing the index right now.
+    """
+    with index.writing():
+        removed = index.remove_source(source)
     path = Path(source)
     if path.parent.resolve() == folder.resolve():
         path.unlink(missing_ok=True)

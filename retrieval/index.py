@@ -7,15 +7,17 @@ and repairs them after an interrupted run.
 
 from __future__ import annotations
 
+import fcntl
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chromadb.api import ClientAPI
 
 from retrieval.embeddings import WenBaoEmbeddings
-from retrieval.errors import IndexMismatchError
+from retrieval.errors import IndexMismatchError, StoreError
 from retrieval.keywords import query_tokens
 from retrieval.ledger import ArticleText, Ledger
 from retrieval.settings import Settings
@@ -27,6 +29,7 @@ __all__ = ["Index", "RepairReport", "WriteResult"]
 EMBED_BATCH = 64
 WRITE_BATCH = 256
 LEDGER_FILE = "ledger.sqlite3"
+WRITE_LOCK = ".write.lock"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,27 @@ class Index:
 
     def close(self) -> None:
         self.ledger.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the index's writer lock: one ingest at a time, across processes.
+
+        Two processes writing one embedded Chroma folder at once corrupt it, so a second
+        writer is refused at once instead of waiting.
+
+        Raises:
+            StoreError: another process is writing this index.
+        """
+        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+        with (self.settings.index_dir / WRITE_LOCK).open("w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(
+                    f"Another ingest is writing the index at {self.settings.where}: wait for "
+                    "it to finish, then run this again."
+                ) from None
+            yield
 
     def write_source(
         self,

@@ -175,3 +175,11 @@ def _die(_count: int) -> None:
 
 def _die_with(*_args: object) -> None:
     raise KeyboardInterrupt
+
+
+def test_a_second_writer_is_refused_while_one_ingests(corpus: Path, index: Index) -> None:
+    from retrieval.errors import StoreError
+
+    with index.writing(), pytest.raises(StoreError, match="Another ingest"):
+        ingest_paths([corpus], index)
+    assert ingest_paths([corpus], index).chunks_added > 0
