@@ -21,6 +21,7 @@ ranks count chunks as returned, so two chunks of one passage take two ranks.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import sys
@@ -86,7 +87,7 @@ def run(argv: list[str]) -> None:
 
     embeddings = load_embeddings()
     results = {
-        name: _run_dataset(
+        name: _locked_run(
             _load(name, folder, args.limit_queries), embeddings, order, hybrid, args.k
         )
         for name, folder in folders.items()
@@ -145,6 +146,24 @@ def _load(name: str, folder: Path, limit: int | None) -> EvalSet:
     return EvalSet(
         name, folder, questions[:limit] if limit else questions, qrels, load_corpus(folder)
     )
+
+
+def _locked_run(data: EvalSet, *rest: Any) -> dict[str, object]:
+    """Run one dataset holding ``bench/cache/<dataset>/.lock``.
+
+    Two processes writing one embedded Chroma folder at once leave records whose embeddings
+    can no longer be read back, so a second run on the same cache waits for none: it stops.
+    """
+    folder = CACHE / data.name
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(
+                f"another `python -m bench retrieval` is using {folder}: wait for it to finish"
+            ) from None
+        return _run_dataset(data, *rest)
 
 
 def _run_dataset(
