@@ -27,6 +27,7 @@ STOPWORDS = frozenset(
         "的 了 是 在 和 与 及 或 等 也 都 就 而 并 为 对 从 把 被 给 让 向 于 以 之 其 这 那 有 个 "
         "多少 几 几个 几次 几家 多少个 什么 哪 哪些 哪个 哪里 何时 怎么 怎样 如何 为什么 "
         "吗 呢 吧 啊 请问 是否 多 少 "
+        "谁 哪部 哪位 哪家 哪国 哪年 哪天 哪一 第几 多长 多大 多久 多高 多远 时间 日期 地点 "
         "年 月 日 the a an of to in and or is are was were what which who when how"
     ).split()
 )
