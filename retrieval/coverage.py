@@ -10,7 +10,15 @@ from collections.abc import Mapping, Sequence
 
 from retrieval.figures import normalize_for_match
 
-__all__ = ["coverage", "term_weights"]
+__all__ = ["SYNONYMS", "coverage", "term_weights"]
+
+# Economic abbreviations that news text spells out; matching only, never shown to users.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "gdp": ("生产总值",),
+    "cpi": ("居民消费价格",),
+    "ppi": ("工业生产者出厂价格",),
+    "pmi": ("采购经理指数",),
+}
 
 
 def term_weights(keywords: Sequence[str], idf: Mapping[str, float] | None) -> dict[str, float]:
@@ -30,4 +38,8 @@ def coverage(weights: Mapping[str, float], text: str) -> float:
     if not total:
         return 0.0
     norm = normalize_for_match(text).lower()
-    return sum(w for k, w in weights.items() if k in norm) / total
+    return sum(w for k, w in weights.items() if _mentions(norm, k)) / total
+
+
+def _mentions(norm: str, term: str) -> bool:
+    return term in norm or any(other in norm for other in SYNONYMS.get(term, ()))

@@ -8,14 +8,18 @@ the right unit for 多少/几 questions, a date for 何时 questions.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
+import jieba.posseg as pseg
+
 from retrieval.coverage import coverage, term_weights
 from retrieval.figures import Figure, figure_keys, find_figures, hard_spans, normalize_for_match
+from retrieval.keywords import JIEBA_LOCK
 from retrieval.questions import Question, analyse
 from retrieval.sentences import forbidden_positions, split_sentences
 from retrieval.types import Hit
@@ -28,6 +32,14 @@ MAX_JOINED_CHARS = 120
 _ANAPHOR = re.compile(r"该|这[个些项]?|此|其|他们?|她们?|它们?|上述|对此")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
 _DATE_UNITS = ("年", "月", "日", "号")
+_NAME_TAGS = {"who": ("nr", "nt", "nz"), "where": ("ns", "nt")}
+QUESTION_PENALTY = 0.3
+MIN_NEW_CHARS = 6
+_DATELINE = re.compile(
+    r"^[\s　]*(?:[（(]?(?:新华社|中新社|中新网|本报|央视网|人民网|[\u4e00-\u9fff]{2,6}网)"
+    r"[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日(?:电|讯)[）)]?)\s*"
+    r"(?:[（(](?:记者|通讯员)[^）)]{0,30}[）)])?\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -112,12 +124,23 @@ def _answer_spans(text: str, weights: dict[str, float]) -> list[tuple[int, int, 
     sentence that names its subject: when short enough the two are offered together (still
     one verbatim slice), otherwise the earlier one only counts for coverage.
     """
-    spans = [_clip(text, a, b, weights) for a, b in split_sentences(text, 0, len(text))]
+    spans = [_clip(text, *_after_dateline(text, a, b), weights) for a, b in _sentences(text)]
     result = []
     for i, (own, end) in enumerate(spans):
         cover = spans[i - 1][0] if i and _ANAPHOR.match(text, own) else own
         result.append((cover if end - cover <= MAX_JOINED_CHARS else own, end, cover))
     return result
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    return split_sentences(text, 0, len(text))
+
+
+def _after_dateline(text: str, start: int, end: int) -> tuple[int, int]:
+    """Skip a wire dateline ("新华社北京1月25日电（记者…）"): its date is when the story was
+    filed, not when the event happened, and a 何时 question must not be answered by it."""
+    match = _DATELINE.match(text, start, end)
+    return (match.end(), end) if match and match.end() < end - MIN_NEW_CHARS else (start, end)
 
 
 def _candidate(
@@ -134,8 +157,10 @@ def _candidate(
     covered = coverage(weights, chunk.text[span[2] : span[1]])
     figures = find_figures(text)
     allowed = _meets_constraints(question, f"{chunk.title} {chunk.section} {chunk.text}")
-    fits = allowed and _fits(question, figures, text)
+    idle = text.rstrip().endswith(("？", "?")) or _restates(question, text)
+    fits = allowed and not idle and _fits(question, figures, text)
     score = 0.55 * covered + 0.3 * context + (0.25 if fits else 0.0) + 0.1 / n
+    score -= QUESTION_PENALTY if idle else 0.0
     offset = hit.chunk.char_start
     return Candidate(
         passage=n,
@@ -150,9 +175,39 @@ def _candidate(
 
 
 def _fits(question: Question, figures: list[Figure], text: str) -> bool:
+    """Whether ``text`` holds the kind of thing asked for.
+
+    A sentence that asks a question back ("…吉祥物是什么？") never does. For 谁/哪里 a name
+    (person, organisation, place) the question does not already hold must be there; the
+    tagger misses some names, so this only ranks and never refuses on its own.
+    """
     if question.kind in {"figure", "when"}:
         return bool(_fitting(question, figures, text))
+    if question.kind in _NAME_TAGS:
+        return _has_new_name(question, text, _NAME_TAGS[question.kind])
     return True
+
+
+def _restates(question: Question, text: str) -> bool:
+    """A heading or sentence that only repeats the question ("卡塔尔世界杯决赛队伍.")."""
+    rest = normalize_for_match(text).lower()
+    for keyword in sorted(question.keywords, key=len, reverse=True):
+        rest = rest.replace(keyword, "")
+    return sum(ch.isalnum() for ch in rest) < MIN_NEW_CHARS
+
+
+def _has_new_name(question: Question, text: str, tags: tuple[str, ...]) -> bool:
+    return any(
+        flag.startswith(tags) and len(word) > 1 and word not in question.text
+        for word, flag in _tagged(text)
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """Part-of-speech tags; cached because re-ranking and answering tag the same sentences."""
+    with JIEBA_LOCK:
+        return tuple((str(p.word), str(p.flag)) for p in pseg.cut(text))
 
 
 def _fitting(question: Question, figures: list[Figure], text: str) -> list[Figure]:
