@@ -26,12 +26,14 @@ from retrieval.types import Hit
 
 __all__ = ["Candidate", "Extraction", "candidates", "extract"]
 
+W_COVER, W_CONTEXT, W_FIT, W_RANK = 0.55, 0.3, 0.25, 0.1
 MAX_SENTENCE_CHARS = 110
 SECOND_SENTENCE_RATIO = 0.92
 MAX_JOINED_CHARS = 120
 _ANAPHOR = re.compile(r"该|这[个些项]?|此|其|他们?|她们?|它们?|上述|对此")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
 _DATE_UNITS = ("年", "月", "日", "号")
+UNIT_EQUIVALENTS = {"人": ("人", "名"), "名": ("名", "人"), "个": ("个", "家", "座", "项")}
 _NAME_TAGS = {"who": ("nr", "nt", "nz"), "where": ("ns", "nt")}
 QUESTION_PENALTY = 0.3
 MIN_NEW_CHARS = 6
@@ -159,8 +161,10 @@ def _candidate(
     allowed = _meets_constraints(question, f"{chunk.title} {chunk.section} {chunk.text}")
     idle = text.rstrip().endswith(("？", "?")) or _restates(question, text)
     fits = allowed and not idle and _fits(question, figures, text)
-    score = 0.55 * covered + 0.3 * context + (0.25 if fits else 0.0) + 0.1 / n
-    score -= QUESTION_PENALTY if idle else 0.0
+    fitting = _fitting(question, figures, text)
+    precise = max((_specificity(question, f) for f in fitting), default=0) if fits else 0
+    score = W_COVER * covered + W_CONTEXT * context + (W_FIT if fits else 0.0) + W_RANK / n
+    score += 0.03 * precise - (QUESTION_PENALTY if idle else 0.0)
     offset = hit.chunk.char_start
     return Candidate(
         passage=n,
@@ -170,7 +174,7 @@ def _candidate(
         score=score,
         coverage=max(covered, context * 0.8),
         fits=fits,
-        figures=tuple(f.raw for f in _fitting(question, figures, text)[:1]),
+        figures=tuple(f.raw for f in fitting[:1]),
     )
 
 
@@ -232,8 +236,21 @@ def _wanted(question: Question, figure: Figure) -> bool:
     if question.unit_hint == "%" or (question.expects == "percent" and not question.unit_hint):
         return figure.kind in {"percent", "points"}
     if question.unit_hint:
-        return question.unit_hint in figure.unit or figure.raw.endswith(question.unit_hint)
-    return question.expects != "money" or figure.kind == "money"
+        units = UNIT_EQUIVALENTS.get(question.unit_hint, (question.unit_hint,))
+        return any(u in figure.unit or figure.raw.endswith(u) for u in units)
+    return question.expects != "money" or figure.kind == "money" or _bare_amount(figure)
+
+
+def _bare_amount(figure: Figure) -> bool:
+    """"票房1.20亿": news often drops 元 after a scale word; such a figure can be money."""
+    return figure.kind == "number" and figure.raw.endswith(("亿", "万"))
+
+
+def _specificity(question: Question, figure: Figure) -> int:
+    """For 何时 questions a full date beats a month: "2022年2月4日" > "2月4日" > "6月"."""
+    if question.kind != "when":
+        return 0
+    return ("年" in figure.raw) + figure.raw.endswith(("日", "号")) * 2
 
 
 def _subject(question: Question, text: str) -> tuple[int, int]:
