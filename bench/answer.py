@@ -4,7 +4,10 @@ On the cached WenBao index of each dataset (built by ``python -m bench retrieval
 answer hit rate and mean answer length on answerable questions, citation precision, and the
 refusal test of ../shared/eval/README.md: a fixed seeded 1-in-6 subset of questions is asked
 with its relevant passages hidden (``SearchFilter.exclude_article_ids``, equivalent to an
-index built without them) and must be refused. Baselines in the same run: (a) BM25 retrieval
+index built without them) and must be refused. Some of those answers are still stated by
+other passages (RGB repeats questions: rq158 and rq215 both ask the 2023 国考 quota), so the
+held-out answers are split into ``held_out_answered_with_gold`` (right, from another passage)
+and ``held_out_wrong_answers`` (the dangerous kind). Baselines in the same run: (a) BM25 retrieval
 with the same extractive answerer, (b) the top passage pasted as the answer.
 """
 
@@ -17,9 +20,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.common import emit, require_eval
+from bench.common import cache_lock, emit, require_eval
 from bench.evaldata import answer_hit, load_answers, normalise, percentile, refusal_split
-from bench.retrieval import FOLDERS, EvalSet, _load, _wenbao_index
+from bench.retrieval import FOLDERS, EvalSet, load_evalset, wenbao_index
 from retrieval.chain import Answerer, AskOptions
 from retrieval.embeddings import load_embeddings
 from retrieval.hybrid import FusionConfig
@@ -47,13 +50,14 @@ def run(argv: list[str]) -> None:
     embeddings = load_embeddings()
     report: dict[str, Any] = {"benchmark": "answer", "k": args.k, "datasets": {}}
     for name in names:
-        data = _load(name, require_eval(FOLDERS[name]), args.limit_queries)
-        report["datasets"][name] = _run_dataset(data, embeddings, args)
+        data = load_evalset(name, require_eval(FOLDERS[name]), args.limit_queries)
+        with cache_lock(name):
+            report["datasets"][name] = _run_dataset(data, embeddings, args)
     emit(report)
 
 
 def _run_dataset(data: EvalSet, embeddings: Any, args: argparse.Namespace) -> dict[str, Any]:
-    index, _build = _wenbao_index(data, embeddings)
+    index, _build = wenbao_index(data, embeddings)
     answers = load_answers(data.folder)
     held_out = refusal_split([qid for qid, _ in data.questions])
     systems = {
@@ -99,11 +103,15 @@ def _score(
     cited = [(o, c) for o in answered for c in o.answer.citations]
     precise = [1 for o, c in cited if _contains_answer(c.quote, answers[o.qid])]
     seconds = [o.seconds * 1000 for o in outcomes]
+    held_answered = [o for o in held if not o.answer.refused]
+    held_gold = [o for o in held_answered if answer_hit(_plain(o.answer), answers[o.qid], dataset)]
     return {
         "answer_hit_rate": _ratio(len(hits), len(answerable)),
         "mean_answer_chars": round(sum(lengths) / len(lengths), 1) if lengths else 0.0,
         "citation_precision": _ratio(len(precise), len(cited)),
         "refusal_rate_held_out": _ratio(sum(o.answer.refused for o in held), len(held)),
+        "held_out_answered_with_gold": _ratio(len(held_gold), len(held)),
+        "held_out_wrong_answers": _ratio(len(held_answered) - len(held_gold), len(held)),
         "false_refusal_rate": _ratio(len(answerable) - len(answered), len(answerable)),
         "flagged_answers": _ratio(sum(bool(o.answer.flags) for o in answered), len(answered)),
         "p50_ms": round(percentile(seconds, 50), 1),

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import resource
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,3 +37,22 @@ def dir_mb(path: Path) -> float:
 
 def emit(result: dict[str, object]) -> None:
     print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@contextmanager
+def cache_lock(dataset: str) -> Iterator[Path]:
+    """Hold ``bench/cache/<dataset>/.lock`` while a benchmark uses that dataset's cached index.
+
+    Two processes writing one embedded Chroma folder at once leave records whose embeddings
+    can no longer be read back, so a second benchmark on the same cache does not wait: it stops.
+    """
+    folder = CACHE / dataset
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(
+                f"another benchmark is using {folder}: wait for it to finish"
+            ) from None
+        yield folder

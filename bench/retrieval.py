@@ -21,7 +21,6 @@ ranks count chunks as returned, so two chunks of one passage take two ranks.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import json
 import os
 import sys
@@ -33,7 +32,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from bench.common import CACHE, emit, require_eval
+from bench.common import CACHE, cache_lock, emit, require_eval
 from bench.evaldata import (
     first_relevant_rank,
     load_corpus,
@@ -88,7 +87,7 @@ def run(argv: list[str]) -> None:
     embeddings = load_embeddings()
     results = {
         name: _locked_run(
-            _load(name, folder, args.limit_queries), embeddings, order, hybrid, args.k
+            load_evalset(name, folder, args.limit_queries), embeddings, order, hybrid, args.k
         )
         for name, folder in folders.items()
     }
@@ -140,7 +139,7 @@ def _variants(args: argparse.Namespace) -> list[dict[str, Any]]:
     return variants
 
 
-def _load(name: str, folder: Path, limit: int | None) -> EvalSet:
+def load_evalset(name: str, folder: Path, limit: int | None) -> EvalSet:
     qrels = load_qrels(folder)
     questions = [(qid, text) for qid, text in load_queries(folder).items() if qid in qrels]
     return EvalSet(
@@ -149,20 +148,7 @@ def _load(name: str, folder: Path, limit: int | None) -> EvalSet:
 
 
 def _locked_run(data: EvalSet, *rest: Any) -> dict[str, object]:
-    """Run one dataset holding ``bench/cache/<dataset>/.lock``.
-
-    Two processes writing one embedded Chroma folder at once leave records whose embeddings
-    can no longer be read back, so a second run on the same cache waits for none: it stops.
-    """
-    folder = CACHE / data.name
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise SystemExit(
-                f"another `python -m bench retrieval` is using {folder}: wait for it to finish"
-            ) from None
+    with cache_lock(data.name):
         return _run_dataset(data, *rest)
 
 
@@ -173,7 +159,7 @@ def _run_dataset(
     hybrid: Hybrid,
     k: int,
 ) -> dict[str, object]:
-    index, wenbao_build = _wenbao_index(data, embeddings)
+    index, wenbao_build = wenbao_index(data, embeddings)
     report: dict[str, Any] = {
         "queries": len(data.questions),
         "passages": len(data.corpus),
@@ -200,7 +186,7 @@ def _run_dataset(
 # --- the WenBao index and the systems that search it ---------------------------------------
 
 
-def _wenbao_index(data: EvalSet, embeddings: WenBaoEmbeddings) -> tuple[Index, dict[str, object]]:
+def wenbao_index(data: EvalSet, embeddings: WenBaoEmbeddings) -> tuple[Index, dict[str, object]]:
     """Open the cached index and ingest the corpus into it (a no-op when it is unchanged)."""
     from ingest.pipeline import IngestOptions, ingest_paths
     from retrieval.settings import Settings

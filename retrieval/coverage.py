@@ -66,4 +66,4 @@ def _abbreviation(term: str) -> re.Pattern[str] | None:
     """Chinese abbreviations keep their characters in order: 恒指 ← 恒生指数, 央视 ← 中央电视台."""
     if not 2 <= len(term) <= 4 or not _CJK.fullmatch(term):
         return None
-    return re.compile(".{0,3}".join(map(re.escape, term)))
+    return re.compile("[\u4e00-\u9fff]{0,2}".join(map(re.escape, term)))

@@ -242,7 +242,7 @@ def _wanted(question: Question, figure: Figure) -> bool:
 
 
 def _bare_amount(figure: Figure) -> bool:
-    """"票房1.20亿": news often drops 元 after a scale word; such a figure can be money."""
+    """ "票房1.20亿": news often drops 元 after a scale word; such a figure can be money."""
     return figure.kind == "number" and figure.raw.endswith(("亿", "万"))
 
 
