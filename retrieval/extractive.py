@@ -26,7 +26,9 @@ from retrieval.types import Hit
 
 __all__ = ["Candidate", "Extraction", "candidates", "extract"]
 
-W_COVER, W_CONTEXT, W_FIT, W_RANK = 0.55, 0.3, 0.25, 0.1
+# Sentence score: coverage of the sentence and of its passage, type fit, passage rank, and
+# date fullness for 何时 (``python -m bench answer`` on RGB and CMRC).
+W_COVER, W_CONTEXT, W_FIT, W_RANK, W_DATE = 0.55, 0.3, 0.25, 0.1, 0.05
 MAX_SENTENCE_CHARS = 110
 SECOND_SENTENCE_RATIO = 0.92
 MAX_JOINED_CHARS = 120
@@ -36,7 +38,8 @@ _DATE_UNITS = ("年", "月", "日", "号")
 UNIT_EQUIVALENTS = {"人": ("人", "名"), "名": ("名", "人"), "个": ("个", "家", "座", "项")}
 _NAME_TAGS = {"who": ("nr", "nt", "nz"), "where": ("ns", "nt")}
 QUESTION_PENALTY = 0.3
-MIN_NEW_CHARS = 6
+MIN_NEW_CHARS = 3
+MIN_AFTER_DATELINE = 6
 _DATELINE = re.compile(
     r"^[\s　]*(?:[（(]?(?:新华社|中新社|中新网|本报|央视网|人民网|[\u4e00-\u9fff]{2,6}网)"
     r"[\u4e00-\u9fff]{0,8}\d{1,2}月\d{1,2}日(?:电|讯)[）)]?)\s*"
@@ -142,7 +145,8 @@ def _after_dateline(text: str, start: int, end: int) -> tuple[int, int]:
     """Skip a wire dateline ("新华社北京1月25日电（记者…）"): its date is when the story was
     filed, not when the event happened, and a 何时 question must not be answered by it."""
     match = _DATELINE.match(text, start, end)
-    return (match.end(), end) if match and match.end() < end - MIN_NEW_CHARS else (start, end)
+    kept = match and match.end() < end - MIN_AFTER_DATELINE
+    return (match.end(), end) if match and kept else (start, end)
 
 
 def _candidate(
@@ -164,7 +168,7 @@ def _candidate(
     fitting = _fitting(question, figures, text)
     precise = max((_specificity(question, f) for f in fitting), default=0) if fits else 0
     score = W_COVER * covered + W_CONTEXT * context + (W_FIT if fits else 0.0) + W_RANK / n
-    score += 0.03 * precise - (QUESTION_PENALTY if idle else 0.0)
+    score += W_DATE * precise - (QUESTION_PENALTY if idle else 0.0)
     offset = hit.chunk.char_start
     return Candidate(
         passage=n,
@@ -247,10 +251,10 @@ def _bare_amount(figure: Figure) -> bool:
 
 
 def _specificity(question: Question, figure: Figure) -> int:
-    """For 何时 questions a full date beats a month: "2022年2月4日" > "2月4日" > "6月"."""
+    """For 何时 questions a fuller date says more: "2022年2月4日" > "2月4日" > "6月" or "3日"."""
     if question.kind != "when":
         return 0
-    return ("年" in figure.raw) + figure.raw.endswith(("日", "号")) * 2
+    return sum(unit in figure.raw for unit in ("年", "月")) + figure.raw.endswith(("日", "号"))
 
 
 def _subject(question: Question, text: str) -> tuple[int, int]:
