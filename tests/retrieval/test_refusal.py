@@ -26,7 +26,7 @@ def evidence(coverage: float, dense: float | None, fits: bool = True) -> tuple[H
         (0.5, 0.95, False),  # paraphrased question, very similar passage: answer
         (0.5, 0.85, True),  # paraphrased and only loosely similar: weak evidence
         (0.7, 0.85, False),
-        (0.2, 0.95, True),  # almost none of the question is there
+        (0.15, 0.95, True),  # almost none of the question is there
         (0.9, 0.75, True),  # below the similarity floor
         (0.5, None, True),  # keyword-only evidence must cover more
     ],
