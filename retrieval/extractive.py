@@ -34,7 +34,6 @@ SECOND_SENTENCE_RATIO = 0.92
 MAX_JOINED_CHARS = 120
 _ANAPHOR = re.compile(r"该|这[个些项]?|此|其|他们?|她们?|它们?|上述|对此")
 _CLAUSE_END = re.compile(r"[，,；;：:]")
-_DATE_UNITS = ("年", "月", "日", "号")
 UNIT_EQUIVALENTS = {"人": ("人", "名"), "名": ("名", "人"), "个": ("个", "家", "座", "项")}
 _NAME_TAGS = {"who": ("nr", "nt", "nz"), "where": ("ns", "nt")}
 QUESTION_PENALTY = 0.3
@@ -234,7 +233,8 @@ def _fitting(question: Question, figures: list[Figure], text: str) -> list[Figur
 
 def _wanted(question: Question, figure: Figure) -> bool:
     if question.kind == "when":
-        return figure.kind == "date" and figure.raw.endswith(("月", "日", "号"))
+        asked = {normalize_for_match(c.raw) for c in question.constraints}
+        return figure.kind == "date" and normalize_for_match(figure.raw) not in asked
     if question.kind != "figure" or figure.kind == "date":
         return False
     if question.unit_hint == "%" or (question.expects == "percent" and not question.unit_hint):

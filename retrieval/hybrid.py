@@ -38,7 +38,7 @@ class FusionConfig:
     extractive score, ``fit_weight`` when that sentence holds the kind of figure or date
     asked for, and ``similarity_weight`` times the dense cosine similarity. Set all four to 0
     for fusion alone. Defaults chosen by a sweep on RGB (``python -m bench retrieval
-    --sweep``): MRR@10 0.930, against 0.910 with coverage re-ranking alone, 0.879 for dense
+    --sweep``): MRR@10 0.927, against 0.910 with coverage re-ranking alone, 0.879 for dense
     alone, 0.899 for RRF k=60 and 0.882 for a plain LangChain pipeline.
     """
 

@@ -35,9 +35,9 @@ class RefusalPolicy:
     """
 
     min_dense: float = 0.80
-    min_coverage: float = 0.20
-    weak_coverage: float = 0.65
-    weak_dense: float = 0.87
+    min_coverage: float = 0.30
+    weak_coverage: float = 0.60
+    weak_dense: float = 0.89
 
     def refuse(self, question: Question, hits: Sequence[Hit], extraction: Extraction) -> bool:
         """True when the retrieved passages do not answer ``question``."""

@@ -72,3 +72,18 @@ def test_the_sentence_that_holds_the_answer_wins(
     question: str, texts: list[str], expected: str
 ) -> None:
     assert expected in answer(question, *texts)
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "fits"),
+    [
+        ("外语学院成立于哪一年？", "中南民族大学外语学院成立于1985年。", True),
+        ("2022年法网开始时间", "2022年法网吸引了众多观众。", False),
+        ("2022年法网开始时间", "2022年法网于5月22日开赛。", True),
+    ],
+)
+def test_a_date_answers_when_it_is_not_the_questions_own(
+    question: str, text: str, fits: bool
+) -> None:
+    extraction = extract(analyse(question), hits(text))
+    assert extraction.best is not None and extraction.best.fits is fits
