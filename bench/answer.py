@@ -62,7 +62,7 @@ def _run_dataset(data: EvalSet, embeddings: Any, args: argparse.Namespace) -> di
     held_out = refusal_split([qid for qid, _ in data.questions])
     systems = {
         "wenbao": Answerer(index),
-        "bm25_extractive": Answerer(index, fusion=FusionConfig(method="keyword")),
+        "bm25_extractive": Answerer(index, fusion=FusionConfig(method="keyword", rerank_depth=0)),
     }
     result: dict[str, Any] = {"queries": len(data.questions), "held_out": len(held_out)}
     for label, answerer in systems.items():
@@ -122,10 +122,10 @@ def _score(
 def _pasted_baseline(
     answerer: Answerer, data: EvalSet, answers: dict[str, list[Any]], k: int
 ) -> dict[str, float]:
-    """Baseline (b)-style answer: the whole top passage, no refusal, no extraction."""
+    """Baseline (b)-style answer: the whole top dense passage, no re-ranking, no refusal."""
     from retrieval.hybrid import hybrid_search
 
-    dense = FusionConfig(method="dense")
+    dense = FusionConfig(method="dense", rerank_depth=0)
     texts = {
         qid: _top_text(hybrid_search(answerer.index, q, 1, dense)) for qid, q in data.questions
     }

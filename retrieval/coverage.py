@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from retrieval.figures import normalize_for_match
 
-__all__ = ["SYNONYMS", "coverage", "term_weights"]
+__all__ = ["ABBREVIATION_CREDIT", "SYNONYMS", "coverage", "term_weights"]
 
 ABBREVIATION_CREDIT = 0.7
 _CJK = re.compile(r"[\u4e00-\u9fff]+")

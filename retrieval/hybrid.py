@@ -8,7 +8,7 @@ each side are parameters, and the defaults are the measured best.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -36,10 +36,11 @@ class FusionConfig:
     (scaled to the best one) plus ``coverage_weight`` times the IDF-weighted share of
     question terms the chunk holds, ``sentence_weight`` times its best answer sentence's
     extractive score, ``fit_weight`` when that sentence holds the kind of figure or date
-    asked for, and ``similarity_weight`` times the dense cosine similarity. Set all four to 0
-    for fusion alone. Defaults chosen by a sweep on RGB (``python -m bench retrieval
-    --sweep``): MRR@10 0.927, against 0.910 with coverage re-ranking alone, 0.879 for dense
-    alone, 0.899 for RRF k=60 and 0.882 for a plain LangChain pipeline.
+    asked for, and ``similarity_weight`` times the dense cosine similarity. ``rerank_depth=0``
+    gives fusion alone (what the baselines use). Defaults chosen by a sweep on RGB
+    (``python -m bench retrieval --sweep``): MRR@10 0.927, against 0.910 with coverage
+    re-ranking alone, 0.879 for dense alone, 0.899 for RRF k=60 and 0.882 for a plain
+    LangChain pipeline.
     """
 
     method: str = "rrf"
@@ -58,11 +59,12 @@ class FusionConfig:
             raise RetrievalError(f"Unknown fusion method {self.method!r}: use one of {METHODS}.")
         if self.candidates < 1 or self.rrf_k < 0:
             raise RetrievalError("Fusion needs candidates >= 1 and rrf_k >= 0.")
-        if min(self.rerank_weights.__dict__.values()) < 0:
+        if min(astuple(self.rerank_weights)) < 0:
             raise RetrievalError("Re-ranking weights and depth must be >= 0.")
 
     @property
     def rerank_weights(self) -> RerankWeights:
+        """The re-ranking part of this configuration, as ``retrieval.rerank`` takes it."""
         return RerankWeights(
             coverage=self.coverage_weight,
             sentence=self.sentence_weight,
@@ -73,10 +75,9 @@ class FusionConfig:
 
     @property
     def reranks(self) -> bool:
-        weights = self.rerank_weights
-        return self.rerank_depth > 0 and (
-            weights.coverage + weights.sentence + weights.fit + weights.similarity > 0
-        )
+        """False when re-ranking is off: depth 0, or every weight 0."""
+        weights = (self.coverage_weight, self.sentence_weight, self.fit_weight)
+        return self.rerank_depth > 0 and sum(weights) + self.similarity_weight > 0
 
 
 def hybrid_search(

@@ -59,9 +59,10 @@ def test_a_keyword_only_hit_is_not_punished_for_having_no_dense_score() -> None:
     assert ids(rerank(QUESTION, [ABOUT, keyword_only], IDF, WEIGHTS))[0] == "answer"
 
 
-def test_zero_weights_mean_fusion_alone() -> None:
+def test_zero_depth_or_zero_weights_mean_fusion_alone() -> None:
     off = FusionConfig(coverage_weight=0, sentence_weight=0, fit_weight=0, similarity_weight=0)
-    assert not off.reranks and FusionConfig().reranks
+    assert not off.reranks and not FusionConfig(rerank_depth=0).reranks
+    assert FusionConfig().reranks
 
 
 def test_negative_weights_are_an_error() -> None:
