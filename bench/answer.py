@@ -7,8 +7,9 @@ with its relevant passages hidden (``SearchFilter.exclude_article_ids``, equival
 index built without them) and must be refused. Some of those answers are still stated by
 other passages (RGB repeats questions: rq158 and rq215 both ask the 2023 国考 quota), so the
 held-out answers are split into ``held_out_answered_with_gold`` (right, from another passage)
-and ``held_out_wrong_answers`` (the dangerous kind). Baselines in the same run: (a) BM25 retrieval
-with the same extractive answerer, (b) the top passage pasted as the answer.
+and ``held_out_wrong_answers`` (the dangerous kind). Baselines in the same run, without
+WenBao's re-ranking: (a) BM25 retrieval with the same extractive answerer, (b) the top dense
+passage pasted as the answer.
 """
 
 from __future__ import annotations
