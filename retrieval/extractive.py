@@ -3,7 +3,9 @@
 No LLM: every word of the answer is a verbatim sentence (or clause run) of a passage, so the
 figures in it are the article's own. Sentences are scored by how much of the question they
 (and their passage) cover and by whether they hold the kind of thing asked for: a figure of
-the right unit for 多少/几 questions, a date for 何时 questions.
+the right unit for 多少/几 questions, a date other than the question's own for 何时 (fuller
+dates first), a new name for 谁/哪里. Wire datelines are cut off, and a sentence that asks a
+question back or only restates the question never answers.
 """
 
 from __future__ import annotations
