@@ -5,6 +5,7 @@ Pure functions only: the retrieval and answer benchmarks share them, and the tes
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -13,6 +14,8 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from retrieval.hanzi import to_simplified
 
 __all__ = [
     "answer_hit",
@@ -26,9 +29,12 @@ __all__ = [
     "percentile",
     "recall_at",
     "refusal_split",
+    "split_of",
 ]
 
-DATASETS = ("rgb", "cmrc")
+DATASETS = ("rgb", "cmrc", "drcd", "chrono", "cmrc_en")
+# Any one reference span counts: CMRC, DRCD, ChronoQA and the English CMRC questions.
+SPAN_DATASETS = frozenset({"cmrc", "drcd", "chrono", "cmrc_en"})
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -69,15 +75,16 @@ def load_answers(folder: Path) -> dict[str, list[Any]]:
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters → half-width) and no whitespace at all."""
-    return _SPACE_RE.sub("", unicodedata.normalize("NFKC", text))
+    """NFKC (full-width digits and letters → half-width), Simplified characters, no spaces."""
+    return _SPACE_RE.sub("", to_simplified(unicodedata.normalize("NFKC", text)))
 
 
 def answer_hit(answer_text: str, answers: Sequence[Any], dataset: str) -> bool:
     """Does ``answer_text`` satisfy the README's answer rule for ``dataset``?
 
     RGB: every top-level item must appear; an item that is a list means any one of them.
-    CMRC: any one of the reference spans. Both sides are normalised first.
+    CMRC, DRCD, ChronoQA: any one of the reference spans. Both sides are normalised first
+    (DRCD's Traditional spans match a Simplified answer too).
     """
     text = normalise(answer_text)
 
@@ -85,7 +92,7 @@ def answer_hit(answer_text: str, answers: Sequence[Any], dataset: str) -> bool:
         needle = normalise(item)
         return bool(needle) and needle in text
 
-    if dataset == "cmrc":
+    if dataset in SPAN_DATASETS:
         return any(found(str(span)) for span in answers)
     if dataset != "rgb":
         raise ValueError(f"unknown dataset {dataset!r}: use one of {', '.join(DATASETS)}")
@@ -95,6 +102,15 @@ def answer_hit(answer_text: str, answers: Sequence[Any], dataset: str) -> bool:
         any(found(str(alt)) for alt in item) if isinstance(item, list) else found(str(item))
         for item in answers
     )
+
+
+def split_of(query_id: str) -> str:
+    """The fixed split of a query: ``dev`` (tuning and model fitting) or ``test`` (reported).
+
+    Half and half by a hash of the id, so it never depends on file order or on other queries.
+    """
+    digest = hashlib.sha256(query_id.encode("utf-8")).digest()
+    return "test" if digest[0] % 2 else "dev"
 
 
 def refusal_split(query_ids: Sequence[str], seed: int = 0) -> set[str]:

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+
+from retrieval.hanzi import to_simplified
 
 __all__ = [
     "KINDS",
@@ -119,24 +121,33 @@ _Builder = Callable[[re.Match[str]], Figure | None]
 def normalize_for_match(text: str) -> str:
     """NFKC (full-width digits, letters and punctuation to half-width) and single spaces.
 
-    NFKC maps each full-width digit to the same ASCII digit, so figures keep their digits.
+    NFKC maps each full-width digit to the same ASCII digit, so figures keep their digits;
+    Traditional characters become Simplified ones (``retrieval.hanzi``), so 「總投資」 matches
+    「总投资」.
     """
-    return _SPACE_RE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+    return _SPACE_RE.sub(" ", to_simplified(unicodedata.normalize("NFKC", text))).strip()
 
 
 def find_figures(text: str) -> list[Figure]:
-    """Every figure in ``text``, in order and non-overlapping (leftmost, then longest wins)."""
+    """Every figure in ``text``, in order and non-overlapping (leftmost, then longest wins).
+
+    Matching runs on the Simplified form (same length), so "1.2億元" is money like "1.2亿元";
+    each figure's ``raw`` is still the original text.
+    """
+    simple = to_simplified(text)
     candidates = [
         (match.start(), match.start() - match.end(), priority, figure)
         for priority, (pattern, build) in enumerate(_RULES)
-        for match in pattern.finditer(text)
+        for match in pattern.finditer(simple)
         if (figure := build(match)) is not None
     ]
     chosen: list[Figure] = []
     for _start, _length, _priority, figure in sorted(candidates, key=lambda c: c[:3]):
         if not chosen or figure.start >= chosen[-1].end:
             chosen.append(figure)
-    return chosen
+    if simple == text:
+        return chosen
+    return [replace(f, raw=text[f.start : f.end]) for f in chosen]
 
 
 def figure_key(figure: Figure) -> str:
@@ -291,7 +302,7 @@ def _build_range(match: re.Match[str]) -> Figure | None:
 
 
 def _range_bounds(raw: str) -> tuple[Decimal, Decimal]:
-    match = _RANGE_RE.fullmatch(raw)
+    match = _RANGE_RE.fullmatch(to_simplified(raw))
     if match is None:
         raise ValueError(f"{raw!r} is not a range such as 1-8月")
     high_scale = _scale(match["scale2"])

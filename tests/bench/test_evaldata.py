@@ -174,3 +174,20 @@ def test_percentile_edges() -> None:
     assert math.isnan(percentile([], 50))
     with pytest.raises(ValueError, match=r"0\.\.100"):
         percentile([1.0], 101)
+
+
+def test_every_query_has_one_fixed_split_about_half_each() -> None:
+    from bench.evaldata import split_of
+
+    ids = [f"Q{i}" for i in range(2000)]
+    splits = [split_of(q) for q in ids]
+    assert set(splits) == {"dev", "test"}
+    assert 900 < splits.count("test") < 1100
+    assert splits == [split_of(q) for q in ids]
+
+
+def test_span_answers_match_across_scripts() -> None:
+    from bench.evaldata import answer_hit
+
+    assert answer_hit("该桥由本地工程师设计。", ["本地工程師"], "drcd")
+    assert answer_hit("The answer is 12.9%", ["１２.９%"], "chrono")
