@@ -171,6 +171,10 @@ class Index:
         """The original text of an article, for showing a citation in its context."""
         return self.ledger.article(article_id)
 
+    def article_body(self, article_id: str) -> str | None:
+        """An article's title and own text, for checking what it mentions."""
+        return self.ledger.article_body(article_id)
+
     def dense_search(self, question: str, k: int, search: SearchFilter | None = None) -> list[Hit]:
         """The ``k`` chunks nearest to ``question`` by embedding (cosine similarity)."""
         if self.store.count() == 0:

@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     char_start INTEGER NOT NULL, char_end INTEGER NOT NULL, chunk_index INTEGER NOT NULL,
     date TEXT, embed_text TEXT NOT NULL, ingested_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source);
+CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
     text TEXT NOT NULL);
@@ -189,6 +190,19 @@ class Ledger:
             return None
         aid, source, title, date, text = rows[0]
         return ArticleText(str(aid), str(source), str(title), _opt(date), str(text))
+
+    def article_body(self, article_id: str) -> str | None:
+        """The article's own text: its title and the stretch of the source its chunks cover
+        (a source file may hold several articles)."""
+        rows = self._rows(
+            "SELECT a.title, a.text, MIN(c.char_start), MAX(c.char_end) FROM articles a "
+            "JOIN chunks c ON c.article_id = a.article_id WHERE a.article_id = ?",
+            (article_id,),
+        )
+        if not rows or rows[0][1] is None:
+            return None
+        title, text, start, end = rows[0]
+        return f"{title}\n{str(text)[int(start) : int(end)]}"
 
     def counts(self) -> tuple[int, int, int]:
         """(files, articles, chunks) currently recorded."""
