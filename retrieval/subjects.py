@@ -14,16 +14,23 @@ import functools
 import re
 from dataclasses import dataclass
 
-import jieba
 import jieba.posseg as pseg
 
 from retrieval.figures import normalize_for_match
 from retrieval.hanzi import to_simplified
 from retrieval.keywords import JIEBA_LOCK, STOPWORDS
 
-__all__ = ["METRICS", "Focus", "focus", "metric_conflict", "period_conflict", "unmentioned"]
+__all__ = [
+    "METRICS",
+    "Focus",
+    "focus",
+    "metric_conflict",
+    "period_conflict",
+    "subject_mismatch",
+    "unmentioned",
+]
 
-NAME_TAGS = ("nr", "ns", "nt", "nz", "j")
+NAME_TAGS = ("nr", "ns", "nt", "nz")
 NOUN_TAGS = (*NAME_TAGS, "n")
 MIN_NAME_CHARS = 2
 # Economic metrics news reports figures for, longest first so 营业收入 wins over 收入.
@@ -59,27 +66,54 @@ _RELATIVE = re.compile(
 
 @dataclass(frozen=True)
 class Focus:
-    """The names (subjects) and metrics a question names, normalised for matching."""
+    """The names (subjects) and metrics a question names, normalised for matching.
+
+    ``parts`` holds, for each name, its words that the tagger marked as proper names
+    (焦作高新区 → 高新区 when 焦作 is tagged as a common noun): a text mentions a name when
+    it has the whole name or every one of those words.
+    """
 
     names: tuple[str, ...]
     metrics: tuple[str, ...]
+    parts: tuple[tuple[str, ...], ...] = ()
 
 
 def focus(question: str) -> Focus:
     """The subjects and metrics of ``question``; none for a question without Chinese."""
     text = normalize_for_match(question)
     metrics = tuple(dict.fromkeys(m.lower() for m in _METRIC_RE.findall(text)))
-    return Focus(names=_names(text), metrics=metrics)
+    runs = _names(text)
+    return Focus(
+        names=tuple(name for name, _ in runs), metrics=metrics, parts=tuple(p for _, p in runs)
+    )
 
 
-def unmentioned(names: tuple[str, ...], text: str) -> tuple[str, ...]:
-    """The names that ``text`` never mentions.
+def unmentioned(about: Focus, text: str) -> tuple[str, ...]:
+    """The names of ``about`` that ``text`` never mentions.
 
-    A name counts as mentioned when it is there whole, or when every word of it is
-    (重庆科学城 in 「西部(重庆)科学城」).
+    A name counts as mentioned when it is there whole, or when every word of it that is a
+    proper name is (科学城核心区 in 「西部(重庆)科学城核心区」; 重庆科学城 in
+    「西部(重庆)科学城」).
     """
     norm = normalize_for_match(text).lower()
-    return tuple(name for name in names if not _mentioned(name, norm))
+    parts = about.parts or tuple(() for _ in about.names)
+    return tuple(
+        name
+        for name, words in zip(about.names, parts, strict=True)
+        if not _mentioned(name, words, norm)
+    )
+
+
+def subject_mismatch(about: Focus, text: str) -> tuple[str, ...]:
+    """The names that make ``text``'s article unable to answer.
+
+    One name: it must be mentioned. Several (a comparison of two events, a list): their
+    articles differ, so one article mentioning any of them is enough.
+    """
+    missing = unmentioned(about, text)
+    if len(about.names) > 1 and len(missing) < len(about.names):
+        return ()
+    return missing
 
 
 def metric_conflict(metrics: tuple[str, ...], sentence: str) -> bool:
@@ -121,20 +155,24 @@ def _states(metric: str, norm: str) -> bool:
     return any(form in norm for form in _METRIC_FORMS.get(metric, (metric,)))
 
 
-def _names(text: str) -> tuple[str, ...]:
-    """Runs of nouns holding at least one proper-name tag (焦作/n + 高新区/nr → 焦作高新区)."""
+def _names(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Runs of nouns holding at least one proper-name tag (焦作/n + 高新区/nr → 焦作高新区),
+    each with its proper-name words."""
     if not re.search(r"[\u4e00-\u9fff]", text):
         return ()
-    names: list[str] = []
+    names: dict[str, tuple[str, ...]] = {}
     run: list[tuple[str, str]] = []
     for word, flag in (*_tagged(text), ("", "x")):
         if flag.startswith(NOUN_TAGS) and _is_name(word) and len("".join(w for w, _ in run)) < 8:
             run.append((word, flag))
             continue
-        if any(f.startswith(NAME_TAGS) and len(w) >= MIN_NAME_CHARS for w, f in run):
-            names.append("".join(w for w, _ in run).lower())
+        proper = tuple(
+            w.lower() for w, f in run if f.startswith(NAME_TAGS) and len(w) >= MIN_NAME_CHARS
+        )
+        if proper:
+            names.setdefault("".join(w for w, _ in run).lower(), proper)
         run = [(word, flag)] if flag.startswith(NOUN_TAGS) and _is_name(word) else []
-    return tuple(dict.fromkeys(names))
+    return tuple(names.items())
 
 
 def _is_name(word: str) -> bool:
@@ -147,15 +185,7 @@ def _tagged(text: str) -> tuple[tuple[str, str], ...]:
         return tuple((str(p.word), str(p.flag)) for p in pseg.cut(to_simplified(text)))
 
 
-def _mentioned(name: str, norm: str) -> bool:
+def _mentioned(name: str, words: tuple[str, ...], norm: str) -> bool:
     if name in norm:
         return True
-    parts = _parts(name)
-    return len(parts) > 1 and all(part in norm for part in parts)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parts(name: str) -> tuple[str, ...]:
-    with JIEBA_LOCK:
-        words = [w for w in jieba.cut(name) if len(w) >= MIN_NAME_CHARS]
-    return tuple(words)
+    return bool(words) and all(word in norm for word in words)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from retrieval.subjects import focus, metric_conflict, unmentioned
+from retrieval.subjects import focus, metric_conflict, subject_mismatch, unmentioned
 
 
 def test_names_are_noun_runs_with_a_proper_name_in_them() -> None:
@@ -19,11 +19,17 @@ def test_traditional_names_are_found_in_simplified_form() -> None:
     assert focus("國核鈾業項目總投資多少？").metrics == ("总投资",)
 
 
-def test_a_name_counts_as_mentioned_whole_or_word_by_word() -> None:
+def test_a_name_counts_as_mentioned_whole_or_by_its_proper_name_words() -> None:
     article = "西部(重庆)科学城核心区的地区生产总值同比增长"
-    assert unmentioned(("科学城核心区",), article) == ()
-    assert unmentioned(("重庆科学城",), article) == ()
-    assert unmentioned(("焦作高新区",), article) == ("焦作高新区",)
+    assert unmentioned(focus("科学城核心区的GDP增长多少？"), article) == ()
+    assert unmentioned(focus("焦作高新区的GDP增长多少？"), article) == ("焦作高新区",)
+
+
+def test_one_of_several_names_is_enough_for_a_comparison() -> None:
+    about = focus("焦作高新区和科学城核心区哪个增长更快？")
+    assert len(about.names) == 2
+    assert subject_mismatch(about, "科学城核心区GDP同比增长12.9%") == ()
+    assert subject_mismatch(about, "某县GDP同比增长3%") == about.names
 
 
 def test_a_sentence_stating_another_level_metric_conflicts() -> None:
