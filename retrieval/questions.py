@@ -7,19 +7,24 @@ only by a sentence holding a figure of the kind asked for, a "when" question by 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from retrieval.figures import Figure, find_figures
 from retrieval.keywords import query_tokens
-from retrieval.tokens import count_tokens
 
-__all__ = ["Question", "analyse", "condense_by_rule", "is_english", "split_parts"]
+__all__ = [
+    "Question",
+    "analyse",
+    "is_claim",
+    "is_cross_lingual",
+    "is_english",
+    "split_parts",
+]
 
 FIGURE_WORDS = re.compile(
     r"多少|几[个家项次名位人年月天倍成]?|增长|增速|增幅|下降|降幅|比例|比重|占比|百分之|"
-    r"投资|收入|营收|利润|产值|金额|总额|规模|数量|人数|票房|交付量|吞吐量|销量|产量|"
-    r"GDP|亿元|万元|how (?:many|much)|what percent|\bnumber of\b",
+    r"投资|收入|营收|利润|产值|金额|总额|规模|数量|人数|票房|销量|产量|"
+    r"GDP|亿元|万元|how (?:many|much)|what percent|\bnumber of\b|how (?:fast|big|large|long)",
     re.IGNORECASE,
 )
 WHEN_WORDS = re.compile(
@@ -31,23 +36,34 @@ WHO_WORDS = re.compile(
     r"who\b|which company",
     re.IGNORECASE,
 )
-WHERE_WORDS = re.compile(r"哪里|哪儿|在哪|何地|何处|地点|起点|终点|哪个城市|哪个国家|where\b")
+WHERE_WORDS = re.compile(r"哪里|哪儿|在哪|何地|何处|地点|哪个城市|哪个国家|where\b", re.I)
 UNIT_HINT = re.compile(
     r"(?:多少|几)(个百分点|亿元|万元|元|个|家|项|次|名|位|人|倍|吨|辆|套)|(百分之几|百分比|%)"
 )
-PERCENT_WORDS = re.compile(r"增长|增速|增幅|下降|降幅|比例|比重|占比|百分|percent|grow", re.I)
+PERCENT_WORDS = re.compile(
+    r"增长|增速|增幅|下降|降幅|比例|比重|占比|百分|percent|grow|\brate\b|\bshare\b", re.I
+)
 MONEY_WORDS = re.compile(
-    r"投资|收入|营收|利润|金额|总额|票房|产值|销售额|融资|估值|资金|多少钱|亿元|万元"
+    r"投资|收入|营收|利润|金额|总额|票房|产值|销售额|融资|估值|资金|多少钱|亿元|万元|"
+    r"invest|revenue|income|profit|yuan|dollars?\b|\bcost|spend|spent|worth|budget|sales",
+    re.I,
 )
 _PART_SPLIT = re.compile(r"[，,；;]|以及|并且|(?<=[?？])")
-_QUESTION_MARK = re.compile(r"多少|几|什么|哪|谁|何|吗|是否|怎样|如何|[?？]")
-_FOLLOW_UP_LEAD = re.compile(
-    r"^(?:那么?|那它|它|他|她|其中|其|该|这个?|此|还有|另外|and|what about)"
+_QUESTION_MARK = re.compile(r"多少|几|什么|哪|谁|何|吗|是否|怎样|如何|怎么|为什么|啥|[?？]")
+_ENGLISH_ASKING = re.compile(
+    r"^\s*(?:who|what|when|where|which|why|how|whose|whom|is|are|was|were|did|does|do|can|"
+    r"could|has|have|had|will|would|should|tell me|list|name|give)\b",
+    re.I,
 )
-_FILLER = re.compile(r"^(?:那它的|那它|那么|那|它的|他的|她的|该|还有|另外)|呢[?？]?$")
+_ASKING = re.compile(
+    r"多少(?!年来)|几(?!乎)|什么|哪|谁|(?<![任])何(?!况)|吗|是否|怎样|怎么|为什么|啥|[?？]"
+)
+CLAIM_MIN_CHARS = 8
+_SENTENCE_END = ("。", "！", "!", ".", "；", ";", "”", "」")
+_COMMA = re.compile(r"[，,]")
+_STATED_KINDS = frozenset({"percent", "points", "money", "count"})
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-FOLLOW_UP_MAX_TOKENS = 16
 
 
 @dataclass(frozen=True)
@@ -64,11 +80,13 @@ class Question:
 
 
 def analyse(text: str) -> Question:
-    """Kind (``figure``, ``when``, ``who``, ``where``, ``what``), keywords, unit and parts."""
-    hint = UNIT_HINT.search(text)
+    """Kind (``figure``, ``when``, ``who``, ``where``, ``what``, ``claim``), keywords, unit and
+    parts."""
+    kind = question_kind(text)
+    hint = UNIT_HINT.search(text) if kind != "claim" else None
     return Question(
         text=text,
-        kind=question_kind(text),
+        kind=kind,
         keywords=tuple(query_tokens(text)),
         unit_hint=(hint.group(1) or "%") if hint else None,
         parts=tuple(split_parts(text)),
@@ -91,7 +109,13 @@ def expected_figure(text: str) -> str | None:
 
 
 def question_kind(text: str) -> str:
-    """The kind of answer the question wants; "when" beats "figure" (几月 is a date)."""
+    """The kind of answer the question wants; "when" beats "figure" (几月 is a date).
+
+    A statement (a sentence pasted from a draft) is a ``claim``: it is answered by the
+    sentences that state it, not by a figure it already holds.
+    """
+    if is_claim(text):
+        return "claim"
     for kind, pattern in (("when", WHEN_WORDS), ("who", WHO_WORDS), ("where", WHERE_WORDS)):
         if pattern.search(text):
             return kind
@@ -109,27 +133,33 @@ def split_parts(text: str) -> list[str]:
     return asking if len(asking) > 1 else [text.strip()]
 
 
+def is_claim(text: str) -> bool:
+    """A statement rather than a question: no question word or mark, and it reads as a
+    sentence (ends like one, has a comma, or states a figure), not as a keyword query such
+    as 「新园区开工时间」."""
+    body = text.strip()
+    if len(body) < CLAIM_MIN_CHARS:
+        return False
+    if not _CJK.search(body):
+        asking = body.endswith("?") or _ENGLISH_ASKING.match(body)
+        return not asking and (body.endswith(".") or "," in body)
+    if _ASKING.search(body):
+        return False
+    sentence_like = body.endswith(_SENTENCE_END) or bool(_COMMA.search(body))
+    return sentence_like or any(_stated_figure(f) for f in find_figures(body))
+
+
+def _stated_figure(figure: Figure) -> bool:
+    """A percentage, amount or count written in digits: 「增长12.9%」 states something;
+    「2021赛季」 or 「第七届」 only names what is asked about."""
+    return figure.kind in _STATED_KINDS and any(ch.isdigit() for ch in figure.raw)
+
+
+def is_cross_lingual(text: str) -> bool:
+    """No Chinese characters at all: words cannot match the articles, only meaning can."""
+    return not _CJK.search(text)
+
+
 def is_english(text: str) -> bool:
     """Mostly Latin letters and no Chinese: answer texts and UI labels in English."""
     return bool(_LATIN.search(text)) and not _CJK.search(text)
-
-
-def condense_by_rule(question: str, history: Sequence[str]) -> str:
-    """A standalone question for a short, subject-less follow-up, without an LLM.
-
-    "那它的营业收入呢?" after "国核铀业2021年利润总额多少?" becomes
-    "国核铀业2021年利润总额多少? 营业收入": the previous question's subject and keywords are
-    carried over, and the follow-up's own words (listed last) say what is asked now.
-    """
-    if not history or not _is_follow_up(question):
-        return question
-    previous = history[-1].strip()
-    remainder = _FILLER.sub("", question.strip()).strip(" ?？")
-    return f"{previous} {remainder or question}".strip()
-
-
-def _is_follow_up(question: str) -> bool:
-    text = question.strip()
-    if _FOLLOW_UP_LEAD.match(text.lower()):
-        return True
-    return count_tokens(text) <= FOLLOW_UP_MAX_TOKENS and text.rstrip("?？").endswith("呢")

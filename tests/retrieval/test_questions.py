@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.questions import analyse, condense_by_rule, is_english, split_parts
+from retrieval.followup import condense_by_rule
+from retrieval.questions import analyse, is_english, split_parts
 
 
 @pytest.mark.parametrize(
@@ -13,14 +14,17 @@ from retrieval.questions import analyse, condense_by_rule, is_english, split_par
         ("科学城核心区2021年GDP增长多少?", "figure", "percent", None),
         ("国核铀业2021年营业收入多少?", "figure", "money", None),
         ("新签约项目多少个?", "figure", None, "个"),
-        ("黑石集团预测2022年美联储将加息几次", "figure", None, "次"),
+        ("市气象台预计今年还会出现几次寒潮", "figure", None, "次"),
         ("汽车产业产值高于重庆市多少个百分点?", "figure", "percent", "个百分点"),
-        ("第七届香港立法会议员宣誓仪式的时间", "when", None, None),
+        ("新体育馆落成典礼的时间", "when", None, None),
         ("金凤实验室什么时候揭牌投用?", "when", None, None),
-        ("2021赛季中超冠军", "who", None, None),
+        ("2021赛季市篮球联赛冠军", "who", None, None),
         ("智能网联汽车创新中心由谁领衔?", "who", None, None),
-        ("首趟RCEP班列的起点？", "where", None, None),
-        ("RCEP具体包括哪些国家", "what", None, None),
+        ("首趟中欧货运班列从哪里出发？", "where", None, None),
+        ("新园区具体包括哪些产业", "what", None, None),
+        ("科学城核心区GDP同比增长12.9%", "claim", None, None),
+        ("新园区首期投资20亿元。", "claim", None, None),
+        ("The new bridge cost 3 billion yuan to build.", "claim", None, None),
         ("How much did GDP grow?", "figure", "percent", None),
     ],
 )
@@ -59,7 +63,7 @@ def test_dates_in_the_question_become_constraints() -> None:
         (
             "那它的营业收入呢?",
             ["国核铀业2021年利润总额多少?"],
-            "国核铀业2021年利润总额多少? 营业收入",
+            "国核铀业2021年营业收入多少?",
         ),
         (
             "其中百亿元级项目有几个?",
@@ -68,6 +72,11 @@ def test_dates_in_the_question_become_constraints() -> None:
         ),
         ("焦作高新区产值增长多少?", ["新签约项目多少个?"], "焦作高新区产值增长多少?"),
         ("那它的营业收入呢?", [], "那它的营业收入呢?"),
+        (
+            "那今年前三季度呢？",
+            ["科学城核心区2021年GDP增长多少？"],
+            "科学城核心区今年前三季度GDP增长多少？",
+        ),
     ],
 )
 def test_follow_up_rule(question: str, history: list[str], expected: str) -> None:
