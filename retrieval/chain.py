@@ -10,26 +10,41 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
+import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
+from retrieval.answerability import (
+    Calibration,
+    Judgement,
+    calibration_for,
+    features,
+    hard_rule,
+    judge,
+    load_calibration,
+)
 from retrieval.citations import renumber
 from retrieval.errors import RetrievalError
-from retrieval.extractive import Extraction, extract
+from retrieval.extractive import Candidate, Evidence, Extraction, extract
+from retrieval.figures import find_figures
+from retrieval.followup import condense_by_rule
 from retrieval.hybrid import FusionConfig, hybrid_search
 from retrieval.index import Index
 from retrieval.llm import condense_question, stream_answer
-from retrieval.questions import analyse, condense_by_rule
-from retrieval.refusal import REFUSAL_EN, REFUSAL_ZH, RefusalPolicy, refusal_text
+from retrieval.questions import Question, analyse
+from retrieval.refusal import REFUSAL_EN, REFUSAL_ZH, Instead, RefusalPolicy, instead, refusal_text
 from retrieval.sentences import split_sentences
 from retrieval.tokens import count_tokens
-from retrieval.types import Answer, Chunk, Hit, SearchFilter
+from retrieval.types import Answer, Chunk, Citation, Hit, SearchFilter
+from retrieval.units import conversion_note
 from retrieval.verify import verify
 
-__all__ = ["MAX_QUESTION_CHARS", "Answerer", "AskOptions"]
+__all__ = ["MAX_QUESTION_CHARS", "Answerer", "AskOptions", "Inspection", "RefusalMode"]
+
+RefusalMode = Literal["model", "rules"]
 
 MAX_QUESTION_CHARS = 1000
 HISTORY_TOKENS = 1000
@@ -42,6 +57,22 @@ class AskOptions:
     k: int = 6
     mode: str | None = None
     search: SearchFilter | None = None
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """The answer step's view of one question (``Answerer.inspect``): ``draft`` is the
+    extractive answer that would be given if nothing refused, ``refused_by_rules`` what the
+    hand-set ``RefusalPolicy`` would decide."""
+
+    hits: list[Hit]
+    extraction: Extraction
+    features: dict[str, float]
+    judgement: Judgement
+    answer: Answer
+    draft: str
+    refused_by_rules: bool
+    rule: str | None
 
 
 @dataclass
@@ -64,11 +95,16 @@ class Answerer:
         chat_model: BaseChatModel | None = None,
         fusion: FusionConfig | None = None,
         policy: RefusalPolicy | None = None,
+        refusal: RefusalMode = "model",
     ) -> None:
+        """``refusal="rules"`` decides with the hand-set ``policy`` instead of the learned
+        answerability model (the benchmark's baseline)."""
         self.index = index
         self.chat_model = chat_model
         self.fusion = fusion or FusionConfig()
         self.policy = policy or RefusalPolicy()
+        self.refusal = refusal
+        self._calibrations: dict[str, Calibration] = {}
         self.runnable: Runnable[dict[str, Any], Answer] = (
             RunnablePassthrough.assign(standalone=RunnableLambda(self._condense_step))
             | RunnablePassthrough.assign(hits=RunnableLambda(self._retrieve_step))
@@ -123,21 +159,80 @@ class Answerer:
         k = state.options.k
         return hybrid_search(self.index, state.standalone, k, self.fusion, state.options.search)
 
+    def inspect(self, question: str, options: AskOptions | None = None) -> Inspection:
+        """The answer to a standalone ``question`` and what decided it: hits, sentences,
+        answerability features and judgement (for the calibration benchmark)."""
+        state = _start(question, (), options or AskOptions())
+        state.standalone = state.question
+        state.hits = self._retrieve(state)
+        asked, extraction, judgement = self._decide(state)
+        *_, answer = self._respond(state, asked, extraction, judgement)
+        assert isinstance(answer, Answer)
+        found = features(asked, state.hits, extraction)
+        draft = _extractive_text(extraction, asked.unit_hint)
+        by_rules = self.policy.refuse(asked, state.hits, extraction)
+        rule = hard_rule(asked, extraction)
+        return Inspection(state.hits, extraction, found, judgement, answer, draft, by_rules, rule)
+
     def _answer(self, state: _State) -> Iterator[str | Answer]:
+        yield from self._respond(state, *self._decide(state))
+
+    def _decide(self, state: _State) -> tuple[Question, Extraction, Judgement]:
         question = analyse(state.standalone)
-        extraction = extract(question, state.hits, self.index.term_weights(question.keywords))
-        if self.policy.refuse(question, state.hits, extraction):
-            yield _refusal(state, "extractive")
-            return
+        extraction = self._extract(question, state.hits)
+        return question, extraction, self._judge(question, state.hits, extraction)
+
+    def _respond(
+        self, state: _State, question: Question, extraction: Extraction, judgement: Judgement
+    ) -> Iterator[str | Answer]:
         passages = {n: hit.chunk for n, hit in enumerate(state.hits, start=1)}
-        if self.chat_model is not None and self._use_llm(state.options):
-            yield from self._llm_answer(state, passages, extraction)
+        if judgement.reliability == "insufficient":
+            yield _refusal(state, "extractive", judgement, instead(question, extraction, passages))
             return
-        text = _extractive_text(extraction)
-        yield self._finish(state, text, passages, extraction, mode="extractive")
+        if self.chat_model is not None and self._use_llm(state.options):
+            yield from self._llm_answer(state, passages, extraction, judgement)
+            return
+        text = _extractive_text(extraction, question.unit_hint)
+        answer = self._finish(state, text, passages, extraction, mode="extractive")
+        yield _judged(answer, judgement)
+
+    def _extract(self, question: Question, hits: Sequence[Hit]) -> Extraction:
+        articles = {}
+        for article_id in dict.fromkeys(hit.chunk.article_id for hit in hits):
+            body = self.index.article_body(article_id)
+            if body is not None:
+                articles[article_id] = body
+        evidence = Evidence(articles=articles, similarity=self._similarity)
+        return extract(question, hits, self.index.term_weights(question.keywords), evidence)
+
+    def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
+        """Cosine of the question to each sentence, with the index's own embedder."""
+        if not sentences:
+            return []
+        embeddings = self.index.embeddings
+        query = np.asarray(embeddings.embed_query(question), dtype=np.float32)
+        return [float(v) for v in embeddings.embed_passages(list(sentences)) @ query]
+
+    def _judge(self, question: Question, hits: Sequence[Hit], extraction: Extraction) -> Judgement:
+        if self.refusal == "rules":
+            refused = self.policy.refuse(question, hits, extraction)
+            return Judgement(
+                0.0 if refused else 1.0, "insufficient" if refused else "reliable", "rules"
+            )
+        name = calibration_for(self.index.embeddings.model_name, question.text)
+        return judge(self._calibration(name), question, hits, extraction)
+
+    def _calibration(self, name: str) -> Calibration:
+        if name not in self._calibrations:
+            self._calibrations[name] = load_calibration(name)
+        return self._calibrations[name]
 
     def _llm_answer(
-        self, state: _State, passages: dict[int, Chunk], extraction: Extraction
+        self,
+        state: _State,
+        passages: dict[int, Chunk],
+        extraction: Extraction,
+        judgement: Judgement,
     ) -> Iterator[str | Answer]:
         assert self.chat_model is not None
         pieces: list[str] = []
@@ -147,15 +242,16 @@ class Answerer:
                 yield piece
         except RetrievalError as exc:
             text = _extractive_text(extraction)
-            yield self._finish(
+            answer = self._finish(
                 state, text, passages, extraction, mode="extractive", notice=str(exc)
             )
+            yield _judged(answer, judgement)
             return
         text = "".join(pieces).strip()
         if not text or text.startswith((REFUSAL_ZH, REFUSAL_EN)):
-            yield _refusal(state, "llm")
+            yield _refusal(state, "llm", replace(judgement, reliability="insufficient", rule="llm"))
             return
-        yield self._finish(state, text, passages, extraction, mode="llm")
+        yield _judged(self._finish(state, text, passages, extraction, mode="llm"), judgement)
 
     def _finish(
         self,
@@ -217,23 +313,55 @@ def _bounded(history: tuple[str, ...]) -> list[str]:
     return kept[::-1]
 
 
-def _extractive_text(extraction: Extraction) -> str:
-    """The chosen sentences verbatim, each followed by the marker of its passage."""
-    return "".join(
-        f"{c.text[a:b]}[{c.passage}]"
-        for c in extraction.sentences
-        for a, b in split_sentences(c.text, 0, len(c.text))
+def _extractive_text(extraction: Extraction, unit: str | None = None) -> str:
+    """The chosen sentences verbatim, each followed by the marker of its passage.
+
+    When the question asked in another scale (多少万元) than the figure is written in
+    (1028.8亿元), the figure is restated beside the sentence, never inside it.
+    """
+    parts = []
+    for c in extraction.sentences:
+        pieces = split_sentences(c.text, 0, len(c.text))
+        for i, (a, b) in enumerate(pieces):
+            parts.append(f"{c.text[a:b]}[{c.passage}]")
+            note = _conversion(c, unit) if i == len(pieces) - 1 else ""
+            parts.append(f"{note}[{c.passage}]" if note else "")
+    return "".join(parts)
+
+
+def _conversion(candidate: Candidate, unit: str | None) -> str:
+    if not unit or not candidate.figures:
+        return ""
+    figure = next((f for f in find_figures(candidate.figures[0])), None)
+    note = conversion_note(figure, unit) if figure is not None else None
+    return f"（{figure.raw} = {note}）" if figure and note else ""
+
+
+def _judged(answer: Answer, judgement: Judgement) -> Answer:
+    return replace(
+        answer, confidence=round(judgement.probability, 3), reliability=judgement.reliability
     )
 
 
-def _refusal(state: _State, mode: str) -> Answer:
+def _refusal(
+    state: _State, mode: str, judgement: Judgement, found: Instead | None = None
+) -> Answer:
+    """The refusal, and what the articles say instead when a close sentence was found."""
+    text = refusal_text(state.question)
+    citations: tuple[Citation, ...] = ()
+    if found is not None:
+        text, citations = renumber(
+            f"{text}{found.text}", found.passages, {found.passage: [found.span]}
+        )
     return Answer(
         question=state.question,
         standalone_question=state.standalone,
-        text=refusal_text(state.question),
+        text=text,
         refused=True,
-        citations=(),
+        citations=citations,
         flags=(),
         mode=mode,
         seconds=time.perf_counter() - state.started,
+        confidence=round(judgement.probability, 3),
+        reliability="insufficient",
     )

@@ -63,7 +63,8 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
-    """The ``--json`` contract: answer, refused, citations, flags, mode, seconds."""
+    """The ``--json`` contract: answer, refused, citations, flags, mode, seconds, and the
+    answerability model's ``confidence`` (0..1) with its ``reliability`` reading."""
     return {
         "answer": answer.text,
         "refused": answer.refused,
@@ -77,6 +78,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "standalone_question": answer.standalone_question,
         "key_figures": list(answer.key_figures),
         "notice": answer.notice,
+        "confidence": answer.confidence,
+        "reliability": answer.reliability,
     }
 
 
@@ -139,6 +142,8 @@ def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 
 def _human(answer: Answer) -> str:
     lines = [answer.text]
+    if answer.reliability == "check" and answer.confidence is not None:
+        lines.insert(0, f"(needs checking: confidence {answer.confidence:.2f})")
     if answer.notice:
         lines.append(f"({answer.notice})")
     for c in answer.citations:

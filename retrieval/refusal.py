@@ -8,14 +8,14 @@ are tuned on ../shared/eval (``python -m bench answer``), not on the sample page
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from retrieval.extractive import Extraction
+from retrieval.extractive import Candidate, Extraction
 from retrieval.questions import Question, is_english
-from retrieval.types import Hit
+from retrieval.types import Chunk, Hit
 
-__all__ = ["REFUSAL_EN", "REFUSAL_ZH", "RefusalPolicy", "refusal_text"]
+__all__ = ["REFUSAL_EN", "REFUSAL_ZH", "Instead", "RefusalPolicy", "instead", "refusal_text"]
 
 REFUSAL_ZH = "在已收录的文章中没有找到相关信息。"
 REFUSAL_EN = "The articles in the collection do not say."
@@ -58,3 +58,49 @@ class RefusalPolicy:
 def refusal_text(question: str) -> str:
     """The fixed refusal, in the question's language."""
     return REFUSAL_EN if is_english(question) else REFUSAL_ZH
+
+
+@dataclass(frozen=True)
+class Instead:
+    """What a refusal adds: the closest sentence, which says something else, and why."""
+
+    text: str
+    passage: int
+    span: tuple[int, int]
+    passages: Mapping[int, Chunk]
+
+
+def instead(
+    question: Question, extraction: Extraction, passages: Mapping[int, Chunk]
+) -> Instead | None:
+    """The sentence to quote beside a refusal: one about another subject or metric, or, for
+    a pasted statement, the closest sentence (whose figures differ)."""
+    english = is_english(question.text)
+    found = extraction.rejected
+    if question.kind == "claim" and extraction.best is not None:
+        found = extraction.best
+        lead = (
+            " The closest passage says: " if english else "文章中没有这样的说法。最接近的原文是："
+        )
+    elif found is not None and found.mismatch:
+        lead = _mismatch_lead(question.text, found, english)
+    else:
+        return None
+    quote = f"「{found.text.strip()}」[{found.passage}]"
+    return Instead(lead + quote, found.passage, (found.start, found.end), passages)
+
+
+def _mismatch_lead(question: str, found: Candidate, english: bool) -> str:
+    period = "that period" if english else "所问时期"
+    what = "、".join(
+        period if term == "period" else _as_asked(question, term) for term in found.mismatch
+    )
+    if english:
+        return f" They never mention {what} here; the closest passage is about something else: "
+    return f"文章中没有提到「{what}」的这项信息；最接近的内容说的是别的主体或指标，仅供参考："
+
+
+def _as_asked(question: str, term: str) -> str:
+    """A matched term as the question wrote it ("gdp" → "GDP")."""
+    at = question.lower().find(term)
+    return question[at : at + len(term)] if at >= 0 else term

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["Answer", "Chunk", "Citation", "Flag", "Hit", "IndexStats", "SearchFilter", "SourceInfo"]
+__all__ = [
+    "Answer",
+    "Chunk",
+    "Citation",
+    "Flag",
+    "Hit",
+    "IndexStats",
+    "Reliability",
+    "SearchFilter",
+    "SourceInfo",
+]
 
 
 @dataclass(frozen=True)
@@ -120,9 +131,18 @@ class Flag:
     message: str
 
 
+Reliability = Literal["reliable", "check", "insufficient"]
+
+
 @dataclass(frozen=True)
 class Answer:
-    """The result of a question: text with ``[n]`` markers, its citations and findings."""
+    """The result of a question: text with ``[n]`` markers, its citations and findings.
+
+    ``confidence`` is the answerability model's probability that the passages answer the
+    question; ``reliability`` reads it in words: ``reliable`` (可靠), ``check`` (需核实: show
+    the answer as a quote to check) or ``insufficient`` (不足以回答: a refusal). A refusal may
+    still cite what the articles say instead (another subject, metric or figure).
+    """
 
     question: str
     standalone_question: str
@@ -134,3 +154,5 @@ class Answer:
     seconds: float = 0.0
     key_figures: tuple[str, ...] = ()
     notice: str | None = None
+    confidence: float | None = None
+    reliability: Reliability | None = None

@@ -53,12 +53,12 @@ def test_figure_questions_get_the_right_figure_with_a_checkable_citation(
 )
 def test_questions_the_page_does_not_answer_are_refused(answerer: Answerer, question: str) -> None:
     answer = answerer.ask(question)
-    assert answer.refused and answer.text == REFUSAL_ZH
-    assert answer.citations == () and answer.flags == ()
+    assert answer.refused and answer.text.startswith(REFUSAL_ZH)
+    assert answer.reliability == "insufficient" and answer.flags == ()
 
 
 def test_english_question_is_refused_in_english(answerer: Answerer) -> None:
-    assert answerer.ask("What did Apple announce at WWDC?").text == REFUSAL_EN
+    assert answerer.ask("What did Apple announce at WWDC?").text.startswith(REFUSAL_EN)
 
 
 @pytest.mark.parametrize(

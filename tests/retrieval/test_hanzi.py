@@ -39,3 +39,10 @@ def test_a_traditional_question_covers_a_simplified_sentence() -> None:
     weights = term_weights(query_tokens("濱江大橋的設計者是誰？"), None)
     assert coverage(weights, "滨江大桥的设计者是一位本地工程师") == pytest.approx(1.0)
     assert normalize_for_match("濱江　大橋") == "滨江 大桥"
+
+
+def test_a_traditional_time_has_the_same_key_as_a_simplified_one() -> None:
+    [traditional] = find_figures("上午10點30分開會")
+    [simple] = find_figures("上午10点30分开会")
+    assert traditional.raw == "10點30分"
+    assert figure_key(traditional) == figure_key(simple)
