@@ -1,174 +1,147 @@
-"""``python -m bench answer [--dataset rgb|cmrc|all] [--limit-queries N]``: answer quality.
+"""``python -m bench answer [--split test|dev] [--cap N] [--refresh]``: answer quality.
 
-On the cached WenBao index of each dataset (built by ``python -m bench retrieval``, or here):
-answer hit rate and mean answer length on answerable questions, citation precision, and the
-refusal test of ../shared/eval/README.md: a fixed seeded 1-in-6 subset of questions is asked
-with its relevant passages hidden (``SearchFilter.exclude_article_ids``, equivalent to an
-index built without them) and must be refused. Some of those answers are still stated by
-other passages (RGB repeats questions: rq158 and rq215 both ask the 2023 国考 quota), so the
-held-out answers are split into ``held_out_answered_with_gold`` (right, from another passage)
-and ``held_out_wrong_answers`` (the dangerous kind). Baselines in the same run, without
-WenBao's re-ranking: (a) BM25 retrieval with the same extractive answerer, (b) the top dense
-passage pasted as the answer.
+Every eval set (RGB, CMRC, DRCD, ChronoQA dev and our English CMRC questions) is asked
+through ``bench/probe.py``: each question as it is (answerable), with its relevant passages
+hidden (``held_out``: the refusal test of ../shared/eval/README.md, here over every question
+of the split rather than a 1-in-6 subset) and with its subject swapped for another name
+(``swapped``). Two systems are scored from the same rows, in the same run:
+
+- ``wenbao``: the learned answerability model (``retrieval/calibration/``) and hard rules;
+- ``rules``: the hand-set ``RefusalPolicy`` thresholds of the previous release, on the same
+  retrieval and sentences (the baseline).
+
+Reported per set: answer hit rate and mean answer length on answerable questions, false
+refusals, refusal of held-out and swapped questions, held-out questions answered right from
+another passage (RGB repeats questions) and wrongly, the share shown as reliable, latency of
+the answer step, and the model's ROC AUC beside each single feature's. Tuning reads only
+``--split dev``; the published figures are ``--split test``.
 """
 
 from __future__ import annotations
 
 import argparse
-import re
-import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
-from bench.common import cache_lock, emit, require_eval
-from bench.evaldata import answer_hit, load_answers, normalise, percentile, refusal_split
-from bench.retrieval import FOLDERS, EvalSet, load_evalset, wenbao_index
-from retrieval.chain import Answerer, AskOptions
+from bench.calibrate import feature_aucs
+from bench.common import emit
+from bench.evaldata import percentile
+from bench.probe import Row, code_hash, probe
+from retrieval.answerability import FEATURES, calibration_for, decide, load_calibration
 from retrieval.embeddings import load_embeddings
-from retrieval.hybrid import FusionConfig
-from retrieval.types import Answer, SearchFilter
 
-_MARKERS = re.compile(r"\[\d+\]")
-
-
-@dataclass(frozen=True)
-class Outcome:
-    qid: str
-    held_out: bool
-    answer: Answer
-    seconds: float
+DATASETS = ("rgb", "cmrc", "drcd", "chrono", "cmrc_en")
+DEFAULT_CAP = 600
 
 
 def run(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench answer")
-    parser.add_argument("--dataset", choices=["rgb", "cmrc", "all"], default="rgb")
-    parser.add_argument("--limit-queries", type=int)
-    parser.add_argument("--k", type=int, default=6)
-    parser.add_argument("--show-misses", type=int, default=0, help="print N misses to stderr")
+    parser.add_argument("--split", choices=["test", "dev"], default="test")
+    parser.add_argument("--cap", type=int, default=DEFAULT_CAP, help="questions per eval set")
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--refresh", action="store_true", help="ask again, ignore cached rows")
+    parser.add_argument(
+        "--latency", type=int, default=0, help="also time N fresh end-to-end asks per set"
+    )
     args = parser.parse_args(argv)
-    names = ["rgb", "cmrc"] if args.dataset == "all" else [args.dataset]
     embeddings = load_embeddings()
-    report: dict[str, Any] = {"benchmark": "answer", "k": args.k, "datasets": {}}
-    for name in names:
-        data = load_evalset(name, require_eval(FOLDERS[name]), args.limit_queries)
-        with cache_lock(name):
-            report["datasets"][name] = _run_dataset(data, embeddings, args)
+    report: dict[str, Any] = {"benchmark": "answer", "split": args.split, "code": code_hash()}
+    for name in (n for n in args.datasets.split(",") if n):
+        cap = None if name == "cmrc_en" else args.cap
+        rows = probe(name, args.split, cap, embeddings, refresh=args.refresh)
+        report[name] = score_set(rows, embeddings.model_name)
+        if args.latency:
+            report[name]["end_to_end_ms"] = latency(name, rows, embeddings, args.latency)
     emit(report)
 
 
-def _run_dataset(data: EvalSet, embeddings: Any, args: argparse.Namespace) -> dict[str, Any]:
-    index, _build = wenbao_index(data, embeddings)
-    answers = load_answers(data.folder)
-    held_out = refusal_split([qid for qid, _ in data.questions])
-    systems = {
-        "wenbao": Answerer(index),
-        "bm25_extractive": Answerer(index, fusion=FusionConfig(method="keyword", rerank_depth=0)),
-    }
-    result: dict[str, Any] = {"queries": len(data.questions), "held_out": len(held_out)}
-    for label, answerer in systems.items():
-        outcomes = _ask_all(answerer, data, held_out, args.k)
-        result[label] = _score(outcomes, answers, data.name)
-        if label == "wenbao" and args.show_misses:
-            _show_misses(outcomes, answers, data, args.show_misses)
-    result["top_passage_pasted"] = _pasted_baseline(systems["wenbao"], data, answers, args.k)
-    index.close()
-    return result
+def latency(name: str, rows: Sequence[Row], embeddings: Any, count: int) -> dict[str, float]:
+    """p50/p95 of ``Answerer.ask`` on a warm index: the first ``count`` answerable rows."""
+    import time
 
+    from bench.common import cache_lock
+    from bench.probe import evalset_for
+    from bench.retrieval import wenbao_index
+    from retrieval.chain import Answerer, AskOptions
 
-def _ask_all(answerer: Answerer, data: EvalSet, held_out: set[str], k: int) -> list[Outcome]:
-    outcomes = []
-    for qid, question in data.questions:
-        hidden = tuple(sorted(data.qrels[qid])) if qid in held_out else ()
-        options = AskOptions(
-            k=k, mode="extractive", search=SearchFilter(exclude_article_ids=hidden)
-        )
-        started = time.perf_counter()
-        answer = answerer.ask(question, (), options)
-        outcomes.append(Outcome(qid, qid in held_out, answer, time.perf_counter() - started))
-    return outcomes
-
-
-def _score(
-    outcomes: Sequence[Outcome], answers: dict[str, list[Any]], dataset: str
-) -> dict[str, float]:
-    answerable = [o for o in outcomes if not o.held_out]
-    held = [o for o in outcomes if o.held_out]
-    answered = [o for o in answerable if not o.answer.refused]
-    hits = [
-        o
-        for o in answerable
-        if not o.answer.refused and answer_hit(_plain(o.answer), answers[o.qid], dataset)
-    ]
-    lengths = [len(_plain(o.answer)) for o in answered]
-    cited = [(o, c) for o in answered for c in o.answer.citations]
-    precise = [1 for o, c in cited if _contains_answer(c.quote, answers[o.qid])]
-    seconds = [o.seconds * 1000 for o in outcomes]
-    held_answered = [o for o in held if not o.answer.refused]
-    held_gold = [o for o in held_answered if answer_hit(_plain(o.answer), answers[o.qid], dataset)]
+    asked = [r.question for r in rows if r.variant == "answerable"][:count]
+    data = evalset_for(name)
+    with cache_lock(data.name):
+        index, _build = wenbao_index(data, embeddings)
+        answerer = Answerer(index)
+        answerer.ask(asked[0], (), AskOptions(mode="extractive"))
+        seconds = []
+        for question in asked:
+            started = time.perf_counter()
+            answerer.ask(question, (), AskOptions(mode="extractive"))
+            seconds.append((time.perf_counter() - started) * 1000)
+        index.close()
     return {
-        "answer_hit_rate": _ratio(len(hits), len(answerable)),
-        "mean_answer_chars": round(sum(lengths) / len(lengths), 1) if lengths else 0.0,
-        "citation_precision": _ratio(len(precise), len(cited)),
-        "refusal_rate_held_out": _ratio(sum(o.answer.refused for o in held), len(held)),
-        "held_out_answered_with_gold": _ratio(len(held_gold), len(held)),
-        "held_out_wrong_answers": _ratio(len(held_answered) - len(held_gold), len(held)),
-        "false_refusal_rate": _ratio(len(answerable) - len(answered), len(answerable)),
-        "flagged_answers": _ratio(sum(bool(o.answer.flags) for o in answered), len(answered)),
+        "asked": len(seconds),
         "p50_ms": round(percentile(seconds, 50), 1),
         "p95_ms": round(percentile(seconds, 95), 1),
     }
 
 
-def _pasted_baseline(
-    answerer: Answerer, data: EvalSet, answers: dict[str, list[Any]], k: int
-) -> dict[str, float]:
-    """Baseline (b)-style answer: the whole top dense passage, no re-ranking, no refusal."""
-    from retrieval.hybrid import hybrid_search
+def score_set(rows: Sequence[Row], model: str) -> dict[str, Any]:
+    """Both systems' figures on one eval set's rows, and the AUCs."""
 
-    dense = FusionConfig(method="dense", rerank_depth=0)
-    texts = {
-        qid: _top_text(hybrid_search(answerer.index, q, 1, dense)) for qid, q in data.questions
-    }
-    hits = [answer_hit(texts[qid], answers[qid], data.name) for qid, _ in data.questions]
+    def by_model(row: Row) -> bool:
+        cal = load_calibration(calibration_for(model, row.question))
+        return decide(cal, row.rule, cal.probability(row.features)) == "insufficient"
+
+    def reliable(row: Row) -> bool:
+        cal = load_calibration(calibration_for(model, row.question))
+        return decide(cal, row.rule, cal.probability(row.features)) == "reliable"
+
+    systems = {"wenbao": by_model, "rules": lambda r: r.refused_by_rules}
+    result: dict[str, Any] = {name: figures(rows, refuse) for name, refuse in systems.items()}
+    answered = [r for r in rows if r.variant == "answerable" and not by_model(r)]
+    result["wenbao"]["shown_reliable"] = _ratio(sum(map(reliable, answered)), len(answered))
+    result["model_auc"] = _model_auc(rows, model)
+    result["feature_auc"] = feature_aucs(rows, FEATURES)
+    return result
+
+
+def figures(rows: Sequence[Row], refuse: Callable[[Row], bool]) -> dict[str, Any]:
+    answerable = [r for r in rows if r.variant == "answerable"]
+    held = [r for r in rows if r.variant == "held_out"]
+    swapped = [r for r in rows if r.variant == "swapped"]
+    answered = [r for r in answerable if not refuse(r)]
+    held_answered = [r for r in held if not refuse(r)]
+    seconds = [r.seconds * 1000 for r in answerable]
     return {
-        "answer_hit_rate": _ratio(sum(hits), len(hits)),
-        "mean_answer_chars": round(sum(len(t) for t in texts.values()) / max(len(texts), 1), 1),
+        "answerable": len(answerable),
+        "answer_hit_rate": _ratio(sum(r.hit for r in answered), len(answerable)),
+        "mean_answer_chars": _mean([len(r.draft) for r in answered]),
+        "false_refusal_rate": _ratio(len(answerable) - len(answered), len(answerable)),
+        "held_out": len(held),
+        "refusal_rate_held_out": _ratio(len(held) - len(held_answered), len(held)),
+        "held_out_answered_with_gold": _ratio(sum(r.hit for r in held_answered), len(held)),
+        "held_out_wrong_answers": _ratio(sum(not r.hit for r in held_answered), len(held)),
+        "swapped": len(swapped),
+        "refusal_rate_swapped": _ratio(sum(refuse(r) for r in swapped), len(swapped)),
+        "p50_ms": round(percentile(seconds, 50), 1) if seconds else None,
+        "p95_ms": round(percentile(seconds, 95), 1) if seconds else None,
     }
 
 
-def _top_text(hits: Sequence[Any]) -> str:
-    return hits[0].chunk.text if hits else ""
+def _model_auc(rows: Sequence[Row], model: str) -> float | None:
+    from sklearn.metrics import roc_auc_score
 
-
-def _show_misses(
-    outcomes: Sequence[Outcome], answers: dict[str, list[Any]], data: EvalSet, limit: int
-) -> None:
-    import sys
-
-    questions = dict(data.questions)
-    shown = 0
-    for o in outcomes:
-        wrong_refusal = o.held_out != o.answer.refused
-        miss = not o.held_out and not answer_hit(_plain(o.answer), answers[o.qid], data.name)
-        if (wrong_refusal or miss) and shown < limit:
-            shown += 1
-            tag = "HELD-OUT answered" if o.held_out else ("REFUSED" if o.answer.refused else "MISS")
-            said = _plain(o.answer)[:160]
-            print(
-                f"{tag} {o.qid} {questions[o.qid]} gold={answers[o.qid]} -> {said}", file=sys.stderr
-            )
-
-
-def _plain(answer: Answer) -> str:
-    return _MARKERS.sub("", answer.text)
-
-
-def _contains_answer(quote: str, gold: Sequence[Any]) -> bool:
-    text = normalise(quote)
-    items = [i for item in gold for i in (item if isinstance(item, list) else [item])]
-    return any(normalise(str(i)) in text for i in items)
+    labels = [r.label for r in rows]
+    if len(set(labels)) < 2:
+        return None
+    scores = []
+    for r in rows:
+        cal = load_calibration(calibration_for(model, r.question))
+        scores.append(cal.probability(r.features))
+    return round(float(roc_auc_score(labels, scores)), 3)
 
 
 def _ratio(part: float, whole: float) -> float:
     return round(part / whole, 3) if whole else 0.0
+
+
+def _mean(values: Sequence[int]) -> float:
+    return round(sum(values) / len(values), 1) if values else 0.0

@@ -47,7 +47,12 @@ from retrieval.errors import WenBaoError
 from retrieval.index import Index
 from retrieval.types import Hit
 
-FOLDERS = {"rgb": "rgb_zh_refine", "cmrc": "cmrc2018_dev"}
+FOLDERS = {
+    "rgb": "rgb_zh_refine",
+    "cmrc": "cmrc2018_dev",
+    "drcd": "drcd_test",
+    "chrono": "chronoqa_dev",
+}
 SYSTEMS = ("dense", "bm25", "rrf60", "langchain", "wenbao")
 WARMUP = 5
 RRF_K = 60
