@@ -325,7 +325,7 @@ def _valid_time(key: str) -> bool:
 
 
 def _date_key(raw: str) -> str:
-    text = _cn_year(unicodedata.normalize("NFKC", raw))
+    text = _cn_year(to_simplified(unicodedata.normalize("NFKC", raw)))
     numbers = [str(int(n)) for n in _DIGITS_RE.findall(text)]
     if "年" not in text and "月" not in text and "日" not in text:
         if ":" in text or "分" in text:
