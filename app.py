@@ -37,12 +37,15 @@ from retrieval.present import (
     Turn,
     answer_figures,
     answer_html,
+    confidence_text,
     context_window,
     date_filter,
     flag_sentences,
     flag_text,
     history,
     labels_for,
+    md_escape,
+    mode_text,
     notice_text,
     passage_html,
     plain_html,
@@ -181,9 +184,14 @@ def show_answer(turn: Turn, answer: Answer, index: Index) -> None:
     """The answer (or refusal), its notices and checks, the sources, and the export."""
     labels = labels_for(answer.question)
     if answer.refused:
-        st.info(answer.text)
+        st.info(md_escape(answer.text))
+    elif answer.reliability == "check":
+        st.warning(labels.check_lead, icon=":material/help:")
+        st.markdown(answer_html(answer, turn.msg_id), unsafe_allow_html=True)
     else:
         st.markdown(answer_html(answer, turn.msg_id), unsafe_allow_html=True)
+    if answer.standalone_question != answer.question:
+        st.caption(md_escape(labels.rewritten.format(answer.standalone_question)))
     if answer.notice:
         st.warning(notice_text(answer, labels))
     for flagged in flag_sentences(answer):
@@ -213,8 +221,9 @@ def show_source(citation: Citation, answer: Answer, msg_id: str, index: Index) -
 def show_export(turn: Turn, answer: Answer) -> None:
     labels = labels_for(answer.question)
     record = answer_markdown(answer, asked_at=turn.asked_at)
-    mode = labels.modes.get(answer.mode, answer.mode)
-    st.caption(f"{mode} · {labels.seconds.format(answer.seconds)} · {turn.asked_at}")
+    parts = [mode_text(answer, labels), confidence_text(answer, labels)]
+    parts += [labels.seconds.format(answer.seconds), turn.asked_at]
+    st.caption(" · ".join(p for p in parts if p))
     left, right = st.columns([1, 2], vertical_alignment="top")
     left.download_button(
         labels.download,

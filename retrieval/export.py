@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from pathlib import PurePath
 
-from retrieval.present import Labels, flag_sentences, flag_text, labels_for, notice_text
+from retrieval.present import (
+    Labels,
+    confidence_text,
+    flag_sentences,
+    flag_text,
+    labels_for,
+    mode_text,
+    notice_text,
+)
 from retrieval.types import Answer, Citation
 
 __all__ = ["answer_markdown"]
@@ -48,10 +56,15 @@ def answer_markdown(answer: Answer, *, asked_at: str | None = None) -> str:
     """The whole answer as a Markdown document, in the language of the question."""
     labels = labels_for(answer.question)
     words = _HEADINGS_EN if labels.sources == "Sources" else _HEADINGS_ZH
-    mode = labels.modes.get(answer.mode, answer.mode)
+    mode = mode_text(answer, labels)
     lines = [f"# {words['question']}: {_one_line(answer.question)}", ""]
     if asked_at:
         lines.append(f"- {words['asked']}: {asked_at}")
+    if answer.standalone_question != answer.question:
+        lines.append(f"- {labels.rewritten.format(_one_line(answer.standalone_question))}")
+    confidence = confidence_text(answer, labels)
+    if confidence:
+        lines.append(f"- {confidence}")
     lines += [f"- {words['mode']}: {mode} · {labels.seconds.format(answer.seconds)}", ""]
     lines += [f"## {words['answer']}", "", answer.text.strip(), ""]
     if answer.refused:

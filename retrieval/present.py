@@ -32,6 +32,7 @@ __all__ = [
     "anchor_id",
     "answer_figures",
     "answer_html",
+    "confidence_text",
     "context_window",
     "date_filter",
     "flag_sentences",
@@ -39,6 +40,7 @@ __all__ = [
     "history",
     "labels_for",
     "md_escape",
+    "mode_text",
     "notice_text",
     "passage_html",
     "plain_html",
@@ -67,8 +69,13 @@ class Labels:
     chars: str
     seconds: str
     searching: str
+    refused: str
+    check_lead: str
+    rewritten: str
+    confidence: str
     modes: dict[str, str] = field(hash=False)
     flag_kinds: dict[str, str] = field(hash=False)
+    reliability: dict[str, str] = field(hash=False)
 
 
 LABELS_ZH = Labels(
@@ -82,6 +89,11 @@ LABELS_ZH = Labels(
     chars="字符",
     seconds="用时 {:.1f} 秒",
     searching="正在查找相关段落…",
+    refused="未找到答案",
+    check_lead="把握不大：以下是文章原文摘录，请核实后再用。",
+    rewritten="按此理解：{}",
+    confidence="可信度：{}（{:.2f}）",
+    reliability={"reliable": "可靠", "check": "需核实", "insufficient": "不足以回答"},
     modes={"extractive": "摘录原文", "llm": "LLM 生成"},
     flag_kinds={
         "unsupported_figure": "数字在引用的段落中找不到",
@@ -102,6 +114,15 @@ LABELS_EN = Labels(
     chars="chars",
     seconds="{:.1f} s",
     searching="Searching the articles…",
+    refused="no answer found",
+    check_lead="Low confidence: these are quotes from the articles; check them before use.",
+    rewritten="Understood as: {}",
+    confidence="Confidence: {} ({:.2f})",
+    reliability={
+        "reliable": "reliable",
+        "check": "needs checking",
+        "insufficient": "not enough to answer",
+    },
     modes={"extractive": "quoted from the articles", "llm": "written by the LLM"},
     flag_kinds={
         "unsupported_figure": "figure not in the cited passage",
@@ -111,6 +132,19 @@ LABELS_EN = Labels(
         "unsupported_name": "name not in the cited passage",
     },
 )
+
+
+def confidence_text(answer: Answer, labels: Labels) -> str | None:
+    """The answerability reading in words ("可信度：需核实（0.62）"), when there is one."""
+    if answer.reliability is None or answer.confidence is None:
+        return None
+    word = labels.reliability.get(answer.reliability, answer.reliability)
+    return labels.confidence.format(word, answer.confidence)
+
+
+def mode_text(answer: Answer, labels: Labels) -> str:
+    """How the answer was made; a refusal is labelled as one, not as a quote."""
+    return labels.refused if answer.refused else labels.modes.get(answer.mode, answer.mode)
 
 
 def labels_for(question: str) -> Labels:

@@ -106,9 +106,14 @@ def test_answer_links_its_citation_and_follow_ups_carry_the_history(sample_copy:
     assert "wb-context" in shown  # the context view is rendered inside its expander
     assert [b.label for b in app.download_button] == ["下载 Markdown"]
 
+    captions = [c.value for c in app.caption]
+    assert any(c.startswith("摘录原文 · 可信度：") for c in captions), captions
+
     ask(app, "那增速排名呢?")
     follow_up = app.session_state["turns"][1].answer
-    assert follow_up.standalone_question.startswith(QUESTION)
+    assert "科学城核心区" in follow_up.standalone_question
+    assert follow_up.standalone_question != "那增速排名呢?"
+    assert any(c.value.startswith("按此理解：") for c in app.caption)
     assert len(app.chat_message) == 4
 
     next(b for b in app.button if b.label == "新对话").click()
@@ -124,8 +129,10 @@ def test_refusal_is_shown_as_information_not_an_error(
     sample_copy: Path, question: str, refusal: str
 ) -> None:
     app = ask(start(), question)
-    assert [i.value for i in app.info] == [refusal]
+    [info] = [i.value for i in app.info]
+    assert info.startswith(refusal)
     assert not app.error and not app.warning
+    assert any(c.value.startswith(("未找到答案", "no answer found")) for c in app.caption)
 
 
 def test_unreachable_llm_falls_back_with_a_notice(
