@@ -14,7 +14,7 @@ translations of CMRC dev questions, then fits scikit-learn logistic regressions:
 The refusal threshold of each is the highest probability that keeps false refusals (hard
 rules included) within ``TARGET_FALSE_REFUSALS`` on every dev set; ``reliable`` is the
 lowest probability above which at least ``RELIABLE_PRECISION`` of dev answers are to
-answerable questions. The files are written to ``retrieval/calibration/``; the test split
+answerable questions, with both classes weighted equally. The files are written to ``retrieval/calibration/``; the test split
 is never read here (``python -m bench answer`` reports on it).
 """
 
@@ -112,13 +112,19 @@ def _threshold(cal: Calibration, groups: dict[str, list[Row]]) -> float:
 
 
 def _reliable(cal: Calibration, groups: dict[str, list[Row]], threshold: float) -> float:
+    """The lowest probability above which answers are right to answer with precision
+    ``RELIABLE_PRECISION``, counting both classes as equally common (the dev rows hold more
+    unanswerable variants than answerable questions; real use holds fewer)."""
     rows = [r for rs in groups.values() for r in rs if r.rule not in REFUSING_RULES]
     scored = [(cal.probability(r.features), r.label) for r in rows]
+    positives = sum(label for _, label in scored) or 1
+    negatives = (len(scored) - positives) or 1
     for t in GRID:
         if t < threshold:
             continue
-        above = [label for p, label in scored if p >= t]
-        if above and sum(above) / len(above) >= RELIABLE_PRECISION:
+        kept = sum(label for p, label in scored if p >= t) / positives
+        wrong = sum(1 - label for p, label in scored if p >= t) / negatives
+        if kept + wrong and kept / (kept + wrong) >= RELIABLE_PRECISION:
             return t
     return 1.0
 

@@ -19,9 +19,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from retrieval.coverage import coverage
 from retrieval.errors import RetrievalError
 from retrieval.extractive import Extraction
 from retrieval.questions import Question, is_cross_lingual
+from retrieval.subjects import focus
 from retrieval.types import Hit, Reliability
 
 __all__ = [
@@ -56,6 +58,8 @@ FEATURES = (
     "keyword_hit",
     "mismatch_ahead",
     "runner_up_gap",
+    "predicate_coverage",
+    "predicate_context",
     *(f"kind_{kind}" for kind in KINDS),
 )
 
@@ -114,7 +118,23 @@ def features(question: Question, hits: Sequence[Hit], extraction: Extraction) ->
     rejected = extraction.rejected
     values["mismatch_ahead"] = float(rejected is not None and rejected.score > best.score)
     values["runner_up_gap"] = best.score - second.score if second else best.score
+    asked = predicate_weights(question, extraction.weights)
+    chunk = hits[best.passage - 1].chunk if 1 <= best.passage <= len(hits) else None
+    values["predicate_coverage"] = coverage(asked, best.text)
+    values["predicate_context"] = coverage(asked, chunk.text) if chunk else 0.0
     return values
+
+
+def predicate_weights(question: Question, weights: Mapping[str, float]) -> dict[str, float]:
+    """The question's term weights without its subject's words: what is asked *about* the
+    subject. A passage that only shares the name (「伊丽莎白二世」 for 「伊丽莎白二世队伍」, a
+    same-event distractor) covers little of it."""
+    names = focus(question.text).names
+    return {
+        term: weight
+        for term, weight in weights.items()
+        if not any(term in name or name in term for name in names)
+    }
 
 
 def calibration_for(embedding_model: str, question: str) -> str:

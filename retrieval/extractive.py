@@ -83,12 +83,14 @@ class Extraction:
     """The sentences chosen to answer, in answer order, and the best one found at all.
 
     ``rejected`` is the best sentence that could not answer because of a ``mismatch``: a
-    refusal quotes it as what the articles say instead.
+    refusal quotes it as what the articles say instead. ``weights`` are the question's term
+    weights the sentences were scored with.
     """
 
     sentences: tuple[Candidate, ...]
     best: Candidate | None
     rejected: Candidate | None = None
+    weights: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,8 @@ def extract(
             continue
         best = best if best and best.score >= usable[0].score else usable[0]
         chosen.extend(_pick(usable, single=not multi))
-    return Extraction(tuple(_dedupe(chosen)), best, rejected)
+    weights = term_weights(question.keywords, idf)
+    return Extraction(tuple(_dedupe(chosen)), best, rejected, weights)
 
 
 def _judge(

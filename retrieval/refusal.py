@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from retrieval.extractive import Candidate, Extraction
 from retrieval.questions import Question, is_english
+from retrieval.subjects import METRICS
 from retrieval.types import Chunk, Hit
 
 __all__ = ["REFUSAL_EN", "REFUSAL_ZH", "Instead", "RefusalPolicy", "instead", "refusal_text"]
@@ -90,14 +91,32 @@ def instead(
     return Instead(lead + quote, found.passage, (found.start, found.end), passages)
 
 
+_LEADS = {
+    "period": (
+        "文章中没有所问时期的这项信息；最接近的内容说的是另一时期，仅供参考：",
+        " They say nothing about that period; the closest passage is about another one: ",
+    ),
+    "metric": (
+        "文章中没有「{}」的数字；最接近的内容说的是另一项指标，仅供参考：",
+        " They give no figure for {}; the closest passage is about another measure: ",
+    ),
+    "subject": (
+        "文章中没有关于「{}」的这项信息；最接近的内容说的是别的主体，仅供参考：",
+        " They never mention {}; the closest passage is about something else: ",
+    ),
+}
+
+
 def _mismatch_lead(question: str, found: Candidate, english: bool) -> str:
-    period = "that period" if english else "所问时期"
-    what = "、".join(
-        period if term == "period" else _as_asked(question, term) for term in found.mismatch
-    )
-    if english:
-        return f" They never mention {what} here; the closest passage is about something else: "
-    return f"文章中没有提到「{what}」的这项信息；最接近的内容说的是别的主体或指标，仅供参考："
+    """Why the closest sentence cannot answer: another period, metric or subject."""
+    if found.mismatch == ("period",):
+        kind = "period"
+    elif set(found.mismatch) <= {m.lower() for m in METRICS}:
+        kind = "metric"
+    else:
+        kind = "subject"
+    what = "、".join(_as_asked(question, term) for term in found.mismatch)
+    return _LEADS[kind][english].format(what)
 
 
 def _as_asked(question: str, term: str) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from retrieval.present import LABELS_ZH
 from retrieval.refusal import REFUSAL_EN, REFUSAL_ZH
 from tests.conftest import REPO
 from tests.llm_server import closed_port_url
@@ -157,7 +158,10 @@ def test_llm_answer_is_streamed_then_shown_checked(
     assert answer.mode == "llm" and answer.notice is None and not answer.refused
     assert answer.text == LLM_REPLY and answer.citations[0].n == 1
     assert "12.9%" in markdown(app) and 'class="wb-src"' in markdown(app)
-    assert not app.error and not app.warning
+    assert not app.error
+    # The only warning allowed is the answerability model's "check this" lead.
+    assert all(w.value == LABELS_ZH.check_lead for w in app.warning)
+    assert (answer.reliability == "check") == bool(app.warning)
 
 
 def test_date_filter_limits_the_search(sample_copy: Path) -> None:

@@ -81,3 +81,12 @@ def test_a_broken_calibration_is_a_one_line_error(
     with pytest.raises(RetrievalError, match="bench calibrate") as caught:
         load_calibration("broken")
     assert "\n" not in str(caught.value)
+
+
+def test_the_predicate_leaves_out_the_subjects_words() -> None:
+    from retrieval.answerability import predicate_weights
+    from retrieval.questions import analyse
+
+    question = analyse("焦作高新区的GDP增速是多少？")
+    weights = {"焦作": 3.0, "高新区": 2.0, "gdp": 1.5, "增速": 1.0}
+    assert predicate_weights(question, weights) == {"gdp": 1.5, "增速": 1.0}
