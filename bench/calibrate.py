@@ -14,8 +14,9 @@ translations of CMRC dev questions, then fits scikit-learn logistic regressions:
 The refusal threshold of each is the highest probability that keeps false refusals (hard
 rules included) within ``TARGET_FALSE_REFUSALS`` on every dev set; ``reliable`` is the
 lowest probability above which at least ``RELIABLE_PRECISION`` of dev answers are to
-answerable questions, with both classes weighted equally. The files are written to ``retrieval/calibration/``; the test split
-is never read here (``python -m bench answer`` reports on it).
+answerable questions, with both classes weighted equally. The files are written to
+``retrieval/calibration/``; the test split is never read here (``python -m bench answer``
+reports on it).
 """
 
 from __future__ import annotations
