@@ -37,7 +37,10 @@ MAX_SENTENCE_CHARS = 110
 # Meaning (cosine) scoring: the answering sentence of every question gets a similarity (a
 # feature of the answerability model); a cross-lingual question is ranked by it, over the
 # sentences of its top passages.
-W_MEANING = 1.0
+# W_MEANING and CROSS_PASSAGES chosen on our English dev questions (bench/data/cmrc_en_dev):
+# answer hit rate 0.32 / 0.36 / 0.43 / 0.40 / 0.39 for W_MEANING 1 / 3 / 10 / 30 / 100, and
+# 0.38 / 0.43 / 0.42 for 2 / 3 / 6 passages.
+W_MEANING = 10.0
 CROSS_PASSAGES = 3
 MAX_SIMILAR = 40
 SECOND_SENTENCE_RATIO = 0.92

@@ -18,6 +18,7 @@ from typing import Literal
 import jieba.posseg as pseg
 
 from retrieval.keywords import JIEBA_LOCK
+from retrieval.subjects import METRICS
 from retrieval.tokens import count_tokens
 
 __all__ = ["METRICS", "FollowUp", "Kind", "condense_by_rule", "is_follow_up", "rewrite"]
@@ -54,53 +55,6 @@ _YEAR_PART = re.compile(
     rf"^(?:{_PERIOD_ATOMS[0]}|{_PERIOD_ATOMS[1]}|今年|去年|前年|明年|后年|当年|上年|本年)"
 )
 
-METRICS = (
-    "GDP",
-    "地区生产总值",
-    "生产总值",
-    "营业收入",
-    "营业总收入",
-    "主营业务收入",
-    "营收",
-    "收入",
-    "财政收入",
-    "一般公共预算收入",
-    "利润总额",
-    "营业利润",
-    "净利润",
-    "归母净利润",
-    "利润",
-    "产值",
-    "工业总产值",
-    "工业增加值",
-    "增加值",
-    "投资额",
-    "合同投资额",
-    "总投资",
-    "固定资产投资",
-    "销售额",
-    "销售收入",
-    "销量",
-    "产量",
-    "出口额",
-    "进口额",
-    "进出口总额",
-    "进出口额",
-    "交易额",
-    "成交额",
-    "税收",
-    "社会消费品零售总额",
-    "增速",
-    "增长率",
-    "增幅",
-    "市值",
-    "票房",
-    "交付量",
-    "吞吐量",
-    "人口",
-    "常住人口",
-    "就业人数",
-)
 _METRIC = re.compile(
     "|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)), re.IGNORECASE
 )

@@ -33,14 +33,16 @@ __all__ = [
 NAME_TAGS = ("nr", "ns", "nt", "nz")
 NOUN_TAGS = (*NAME_TAGS, "n")
 MIN_NAME_CHARS = 2
-# Economic metrics news reports figures for, longest first so 营业收入 wins over 收入.
+# Economic metrics news reports figures for (matched longest first, so 营业收入 wins over
+# 收入); follow-up rewriting uses the same list.
 METRICS = tuple(
     sorted(
         (
-            "地区生产总值 生产总值 GDP 营业收入 营收 主营业务收入 利润总额 净利润 利润 "
-            "工业总产值 产值 增加值 合同投资额 固定资产投资 投资额 总投资 销售额 销量 产量 "
-            "出口额 进口额 进出口总额 税收 财政收入 增速 增长率 增幅 降幅 人口 客流量 "
-            "营业额 市值 票房 融资额 订单"
+            "地区生产总值 生产总值 GDP 营业收入 营业总收入 主营业务收入 营收 收入 财政收入 "
+            "一般公共预算收入 利润总额 营业利润 净利润 归母净利润 利润 工业总产值 产值 "
+            "工业增加值 增加值 合同投资额 固定资产投资 投资额 总投资 销售额 销售收入 销量 "
+            "产量 出口额 进口额 进出口总额 进出口额 交易额 成交额 税收 社会消费品零售总额 "
+            "增速 增长率 增幅 降幅 人口 常住人口 就业人数 客流量 营业额 市值 票房 融资额 订单"
         ).split(),
         key=len,
         reverse=True,
