@@ -31,7 +31,7 @@ from retrieval.answerability import FEATURES, calibration_for, decide, load_cali
 from retrieval.embeddings import load_embeddings
 
 DATASETS = ("rgb", "cmrc", "drcd", "chrono", "cmrc_en")
-DEFAULT_CAP = 600
+DEFAULT_CAP = 400
 
 
 def run(argv: list[str]) -> None:

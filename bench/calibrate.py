@@ -48,7 +48,7 @@ GRID = [i / 400 for i in range(400)]
 
 def run(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench calibrate")
-    parser.add_argument("--cap", type=int, default=400, help="dev questions per eval set")
+    parser.add_argument("--cap", type=int, default=250, help="dev questions per eval set")
     parser.add_argument("--refresh", action="store_true", help="ask again, ignore cached rows")
     parser.add_argument("--datasets", default=",".join(DATASETS))
     args = parser.parse_args(argv)
