@@ -8,16 +8,14 @@ import pytest
 
 from retrieval.chain import Answerer
 from retrieval.refusal import REFUSAL_EN, REFUSAL_ZH
+from retrieval.types import Citation
 from tests.conftest import SAMPLE
 
 ORIGINAL = SAMPLE.read_text(encoding="utf-8")
 
 
-def _quotes_exactly(answer_citations: tuple[object, ...]) -> bool:
-    return all(
-        ORIGINAL[c.char_start : c.char_end] == c.quote  # type: ignore[attr-defined]
-        for c in answer_citations
-    )
+def _quotes_exactly(citations: tuple[Citation, ...]) -> bool:
+    return all(ORIGINAL[c.char_start : c.char_end] == c.quote for c in citations)
 
 
 def test_a_sentence_pasted_from_the_article_is_answered_with_that_sentence(
