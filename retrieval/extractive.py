@@ -42,7 +42,6 @@ MAX_SENTENCE_CHARS = 110
 # 0.38 / 0.43 / 0.42 for 2 / 3 / 6 passages.
 W_MEANING = 10.0
 CROSS_PASSAGES = 3
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 MAX_SIMILAR = 40
 SECOND_SENTENCE_RATIO = 0.92
 MAX_JOINED_CHARS = 120
@@ -173,7 +172,9 @@ def _by_meaning(
     model); for a question that shares no script with the articles (an English question over
     Chinese articles) the cosine is what ranks the sentences, so every sentence of the top
     passages gets one."""
-    cross = is_cross_lingual(question.text) and any(_HAN.search(c.text) for c in ranked[:5])
+    cross = is_cross_lingual(question.text) and any(
+        not is_cross_lingual(c.text) for c in ranked[:5]
+    )
     usable = [c for c in ranked if not c.mismatch][:1]
     head = [c for c in ranked if c.passage <= CROSS_PASSAGES] if cross else usable
     scores = similarity(question.text, [c.text for c in head[:MAX_SIMILAR]])

@@ -18,7 +18,7 @@ from typing import Literal
 import jieba.posseg as pseg
 
 from retrieval.keywords import JIEBA_LOCK
-from retrieval.subjects import METRICS
+from retrieval.subjects import METRICS, NAME_TAGS
 from retrieval.tokens import count_tokens
 
 __all__ = ["METRICS", "FollowUp", "Kind", "condense_by_rule", "is_follow_up", "rewrite"]
@@ -59,7 +59,6 @@ _METRIC = re.compile(
     "|".join(re.escape(m) for m in sorted(METRICS, key=len, reverse=True)), re.IGNORECASE
 )
 
-_ENTITY_FLAGS = ("ns", "nt", "nr", "nz")
 _ORG_SUFFIXES = frozenset({"控股", "集团", "股份", "公司"})
 
 
@@ -177,7 +176,7 @@ def _subject(text: str, blocked: list[Span]) -> Span | None:
     ("焦作" + "高新区"), outside the ``blocked`` spans (period and metric)."""
     tokens = [t for t in _tagged(text) if not _overlaps((t.start, t.end), blocked)]
     for index, token in enumerate(tokens):
-        if token.flag.startswith(_ENTITY_FLAGS) and len(token.word) >= 2:
+        if token.flag.startswith(NAME_TAGS) and len(token.word) >= 2:
             return _extend(tokens, index)
     return None
 

@@ -19,9 +19,11 @@ import jieba.posseg as pseg
 from retrieval.figures import normalize_for_match
 from retrieval.hanzi import to_simplified
 from retrieval.keywords import JIEBA_LOCK, STOPWORDS
+from retrieval.questions import is_cross_lingual
 
 __all__ = [
     "METRICS",
+    "NAME_TAGS",
     "Focus",
     "focus",
     "metric_conflict",
@@ -160,7 +162,7 @@ def _states(metric: str, norm: str) -> bool:
 def _names(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """Runs of nouns holding at least one proper-name tag (焦作/n + 高新区/nr → 焦作高新区),
     each with its proper-name words."""
-    if not re.search(r"[\u4e00-\u9fff]", text):
+    if is_cross_lingual(text):
         return ()
     names: dict[str, tuple[str, ...]] = {}
     run: list[tuple[str, str]] = []
