@@ -1,7 +1,7 @@
 """问报 WenBao: the Streamlit chat over the indexed news articles.
 
-Wiring only: answers come from ``retrieval.chain``, their HTML from ``retrieval.present``,
-the Markdown record from ``retrieval.export``, uploads from ``ingest.uploads``. Settings are
+Wiring only: answers come from ``retrieval.answer.chain``, their HTML from ``ui.present``,
+the Markdown record from ``ui.export``, uploads from ``ingest.uploads``. Settings are
 read from the environment once per run; the embedder, index and answerer are built once per
 process. Every ``WenBaoError`` becomes a one-line ``st.error``.
 """
@@ -16,22 +16,24 @@ from typing import Any
 
 import streamlit as st
 
+from ingest.pipeline import IngestOptions
 from ingest.uploads import (
     UPLOAD_TYPES,
     UploadReport,
     describe,
     ingest_uploads,
-    options_from_settings,
     remove_source,
     uploads_folder,
 )
-from retrieval.chain import Answerer, AskOptions
-from retrieval.embeddings import WenBaoEmbeddings, load_embeddings
+from retrieval.answer.chain import Answerer, AskOptions
+from retrieval.answer.llm import make_chat_model
 from retrieval.errors import WenBaoError
-from retrieval.export import answer_markdown
 from retrieval.index import Index
-from retrieval.llm import make_chat_model
-from retrieval.present import (
+from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
+from retrieval.settings import Settings
+from retrieval.types import Answer, AnswerMode, Citation, IndexStats
+from ui.export import answer_markdown
+from ui.present import (
     LABELS_ZH,
     AnswerStream,
     Turn,
@@ -51,11 +53,9 @@ from retrieval.present import (
     plain_html,
     source_html,
 )
-from retrieval.settings import Settings
-from retrieval.types import Answer, Citation, IndexStats
 
 MAX_K = 20
-# Styles for the classes retrieval.present puts on its HTML.
+# Styles for the classes ui.present puts on its HTML.
 PAGE_CSS = """
 .wb-answer { font-size: 1.05rem; line-height: 1.75; }
 .wb-answer sup a { text-decoration: none; font-weight: 600; padding: 0 1px; }
@@ -277,7 +277,7 @@ def upload(settings: Settings, index: Index) -> None:
                 [(f.name, f.getvalue()) for f in files],
                 index,
                 uploads_folder(settings),
-                options_from_settings(settings),
+                IngestOptions.from_settings(settings),
                 progress=lambda done, name: bar.progress(done, text=f"正在导入 {name}"),
             )
         except WenBaoError as exc:
@@ -317,7 +317,7 @@ def show_sources(settings: Settings, index: Index) -> None:
 def ask_options(settings: Settings) -> AskOptions:
     """Passages (k), answer mode (LLM only when configured) and an optional date range."""
     k = st.slider("引用段落数 k", 1, MAX_K, min(settings.k, MAX_K))
-    modes = ["llm", "extractive"] if settings.llm_configured else ["extractive"]
+    modes: list[AnswerMode] = ["llm", "extractive"] if settings.llm_configured else ["extractive"]
     mode = st.radio("回答方式", modes, format_func=LABELS_ZH.modes.__getitem__, horizontal=True)
     if not settings.llm_configured:
         st.caption("未配置 LLM(OPENAI_BASE_URL、LLM_MODEL),只提供摘录回答。")

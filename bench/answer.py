@@ -27,8 +27,8 @@ from bench.calibrate import feature_aucs
 from bench.common import emit
 from bench.evaldata import percentile
 from bench.probe import Row, code_hash, probe
-from retrieval.answerability import FEATURES, calibration_for, decide, load_calibration
-from retrieval.embeddings import load_embeddings
+from retrieval.answer.answerability import FEATURES, calibration_for, decide, load_calibration
+from retrieval.index.embeddings import load_embeddings
 
 DATASETS = ("rgb", "cmrc", "drcd", "chrono", "cmrc_en")
 DEFAULT_CAP = 400
@@ -62,7 +62,7 @@ def latency(name: str, rows: Sequence[Row], embeddings: Any, count: int) -> dict
     from bench.common import cache_lock
     from bench.probe import evalset_for
     from bench.retrieval import wenbao_index
-    from retrieval.chain import Answerer, AskOptions
+    from retrieval.answer.chain import Answerer, AskOptions
 
     asked = [r.question for r in rows if r.variant == "answerable"][:count]
     data = evalset_for(name)

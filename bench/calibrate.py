@@ -29,7 +29,7 @@ from typing import Any
 
 from bench.common import emit
 from bench.probe import Row, code_hash, probe
-from retrieval.answerability import (
+from retrieval.answer.answerability import (
     CALIBRATIONS,
     DENSE_FEATURES,
     FEATURES,
@@ -38,7 +38,7 @@ from retrieval.answerability import (
     Calibration,
     decide,
 )
-from retrieval.embeddings import load_embeddings
+from retrieval.index.embeddings import load_embeddings
 
 DATASETS = ("cmrc", "drcd", "chrono", "rgb")
 TARGET_FALSE_REFUSALS = 0.04
@@ -189,6 +189,6 @@ def _write(path: Path, cal: Calibration) -> None:
 
 
 def _slug(model: str) -> str:
-    from retrieval.answerability import calibration_name
+    from retrieval.answer.answerability import calibration_name
 
     return calibration_name(model)

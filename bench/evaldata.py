@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from retrieval.hanzi import to_simplified
+from retrieval.text.hanzi import to_simplified
 
 __all__ = [
     "answer_hit",

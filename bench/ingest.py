@@ -26,8 +26,8 @@ def _take_lines(source: Path, limit: int | None, target: Path) -> int:
 
 def _pipeline_worker(corpus: str, index_dir: str) -> dict[str, float]:
     from ingest.pipeline import ingest_paths
-    from retrieval.embeddings import load_embeddings
     from retrieval.index import Index
+    from retrieval.index.embeddings import load_embeddings
     from retrieval.settings import Settings
 
     started = time.perf_counter()

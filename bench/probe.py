@@ -12,7 +12,7 @@ Variants (labels for the model):
 - ``answerable``: the question with every passage in the index (label 1);
 - ``held_out``: its relevant passages hidden (``SearchFilter.exclude_article_ids``, the
   README's refusal test; label 0);
-- ``swapped``: the first name the question gives (``retrieval.subjects.focus``) replaced by
+- ``swapped``: the first name the question gives (``retrieval.answer.subjects.focus``) replaced by
   another name from the same eval set that its relevant passages never mention (label 0).
 """
 
@@ -34,10 +34,10 @@ from tqdm import tqdm
 from bench.common import CACHE, REPO, cache_lock, require_eval
 from bench.evaldata import answer_hit, load_answers, split_of
 from bench.retrieval import FOLDERS, EvalSet, load_evalset, wenbao_index
-from retrieval.chain import Answerer, AskOptions
-from retrieval.embeddings import WenBaoEmbeddings
-from retrieval.figures import normalize_for_match
-from retrieval.subjects import Focus, focus, unmentioned
+from retrieval.answer.chain import Answerer, AskOptions
+from retrieval.answer.subjects import Focus, focus, unmentioned
+from retrieval.index.embeddings import WenBaoEmbeddings
+from retrieval.text.figures import normalize_for_match
 from retrieval.types import SearchFilter
 
 __all__ = ["ENGLISH", "Row", "code_hash", "evalset_for", "probe"]

@@ -11,8 +11,11 @@ Systems, each a search ``question -> ranked chunks`` timed per call (warm, wall 
 - ``rrf60``: naive reciprocal rank fusion (k=60) of dense top-50 and bm25 top-50;
 - ``langchain``: baseline (b), RecursiveCharacterTextSplitter 1000/200 + Chroma dense top-k
   with the same embedder;
-- ``wenbao``: the product's ``retrieval.hybrid.hybrid_search`` (skipped when not importable);
-  ``--sweep --configs '[{...}, ...]'`` adds one system per ``FusionConfig(**variant)``.
+- ``wenbao``: the product's retrieval, ``retrieval.answer.rerank.reranked_search`` (fused
+  search, then the answer chain's re-ranking step; skipped when not importable);
+  ``--sweep --configs '[{...}, ...]'`` adds one system per variant, whose keys are
+  ``FusionConfig`` fields or ``RerankConfig`` fields (``coverage``, ``sentence``, ``fit``,
+  ``similarity``, ``depth``).
 
 A chunk is relevant when its passage (``article_id`` / metadata ``_id``) is in the qrels;
 ranks count chunks as returned, so two chunks of one passage take two ranks.
@@ -42,9 +45,9 @@ from bench.evaldata import (
     percentile,
     recall_at,
 )
-from retrieval.embeddings import WenBaoEmbeddings
 from retrieval.errors import WenBaoError
 from retrieval.index import Index
+from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.types import Hit
 
 FOLDERS = {
@@ -87,7 +90,7 @@ def run(argv: list[str]) -> None:
     variants = _variants(args)
     hybrid = resolve_hybrid(args.systems, variants)
     order = [*args.systems, *map(variant_name, variants)]
-    from retrieval.embeddings import load_embeddings
+    from retrieval.index.embeddings import load_embeddings
 
     embeddings = load_embeddings()
     results = {
@@ -223,23 +226,32 @@ class Hybrid:
 
 
 def resolve_hybrid(names: list[str], variants: list[dict[str, Any]]) -> Hybrid:
-    """Import ``retrieval.hybrid`` and build every FusionConfig up front (before any build)."""
+    """Import the product's search and build every configuration up front (before any build)."""
     wanted = [*(["wenbao"] if "wenbao" in names else []), *map(variant_name, variants)]
     if not wanted:
         return Hybrid(None, {}, {})
     try:
-        from retrieval.hybrid import FusionConfig, hybrid_search
+        from retrieval.answer.rerank import RerankConfig, reranked_search
+        from retrieval.search.hybrid import FusionConfig
     except (ImportError, SyntaxError) as exc:
-        why = f"retrieval.hybrid is not importable ({type(exc).__name__}: {exc})"
+        why = f"retrieval.answer.rerank is not importable ({type(exc).__name__}: {exc})"
         _note(f"note: skipping {', '.join(wanted)}: {why}")
         return Hybrid(None, {}, dict.fromkeys(wanted, why))
-    configs: dict[str, object] = {"wenbao": FusionConfig()}
+    configs: dict[str, object] = {"wenbao": (FusionConfig(), RerankConfig())}
+    rerank_fields = set(RerankConfig.__dataclass_fields__)
     for variant in variants:
+        fusion = {key: value for key, value in variant.items() if key not in rerank_fields}
+        rerank = {key: value for key, value in variant.items() if key in rerank_fields}
         try:
-            configs[variant_name(variant)] = FusionConfig(**variant)
+            configs[variant_name(variant)] = (FusionConfig(**fusion), RerankConfig(**rerank))
         except (TypeError, ValueError, WenBaoError) as exc:
-            raise SystemExit(f"--configs: FusionConfig(**{variant}) failed: {exc}") from None
-    return Hybrid(hybrid_search, configs, {})
+            raise SystemExit(f"--configs: {variant} is not a valid configuration: {exc}") from None
+
+    def search(index: Index, question: str, k: int, config: Any) -> list[Hit]:
+        fusion, rerank = config
+        return reranked_search(index, question, k, fusion=fusion, config=rerank)
+
+    return Hybrid(search, configs, {})
 
 
 def variant_name(variant: dict[str, Any]) -> str:

@@ -23,9 +23,15 @@ from dataclasses import dataclass
 
 from ingest.types import Article, Paragraph
 from retrieval.errors import ConfigError
-from retrieval.figures import hard_spans, normalize_for_match, protected_spans
-from retrieval.sentences import Span, forbidden_positions, split_sentences, trimmed_pieces
-from retrieval.tokens import count_tokens, token_boundaries
+from retrieval.settings import (
+    CHUNK_OVERLAP_RANGE,
+    CHUNK_TOKENS_RANGE,
+    DEFAULT_CHUNK_OVERLAP,
+    DEFAULT_CHUNK_TOKENS,
+)
+from retrieval.text.figures import hard_spans, normalize_for_match, protected_spans
+from retrieval.text.sentences import Span, forbidden_positions, split_sentences, trimmed_pieces
+from retrieval.text.tokens import count_tokens, token_boundaries
 from retrieval.types import Chunk
 
 __all__ = ["ChunkSettings", "chunk_article", "chunk_articles", "split_sentences"]
@@ -38,21 +44,23 @@ class ChunkSettings:
     """How big chunks are and how many sentences consecutive chunks share.
 
     Raises:
-        ConfigError: ``max_tokens`` is outside 32..8192 or ``overlap_sentences`` outside 0..5.
+        ConfigError: ``max_tokens`` or ``overlap_sentences`` is outside its range (settings).
     """
 
-    max_tokens: int = 300
-    overlap_sentences: int = 1
+    max_tokens: int = DEFAULT_CHUNK_TOKENS
+    overlap_sentences: int = DEFAULT_CHUNK_OVERLAP
 
     def __post_init__(self) -> None:
-        if not 32 <= self.max_tokens <= 8192:
+        low, high = CHUNK_TOKENS_RANGE
+        if not low <= self.max_tokens <= high:
             raise ConfigError(
-                f"chunk max_tokens must be 32..8192, got {self.max_tokens}: "
+                f"chunk max_tokens must be {low}..{high}, got {self.max_tokens}: "
                 "set WENBAO_CHUNK_TOKENS (or --chunk-tokens) within that range"
             )
-        if not 0 <= self.overlap_sentences <= 5:
+        low, high = CHUNK_OVERLAP_RANGE
+        if not low <= self.overlap_sentences <= high:
             raise ConfigError(
-                f"chunk overlap_sentences must be 0..5, got {self.overlap_sentences}: "
+                f"chunk overlap_sentences must be {low}..{high}, got {self.overlap_sentences}: "
                 "set WENBAO_CHUNK_OVERLAP within that range"
             )
 

@@ -16,11 +16,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from ingest.chunking import ChunkSettings
 from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
-from retrieval.embeddings import load_embeddings
 from retrieval.errors import WenBaoError
 from retrieval.index import Index
+from retrieval.index.embeddings import load_embeddings
 from retrieval.settings import Settings
 
 __all__ = ["main"]
@@ -84,9 +83,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> IngestSummary:
     show = not (args.quiet or args.json) and sys.stderr.isatty()
     files_bar = tqdm(desc="files", unit="file", disable=not show, position=0)
     chunks_bar = tqdm(desc="embedded", unit="chunk", disable=not show, position=1)
-    options = IngestOptions(
-        chunking=ChunkSettings(settings.chunk_max_tokens, settings.chunk_overlap_sentences),
-        max_bytes=settings.max_file_mb * 1024 * 1024,
+    options = IngestOptions.from_settings(
+        settings,
         prune=args.prune,
         on_file=lambda _path: files_bar.update(1),
         on_embedded=chunks_bar.update,

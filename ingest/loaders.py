@@ -15,7 +15,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any
@@ -23,24 +23,21 @@ from typing import Any
 from ingest.decoding import decode
 from ingest.types import SourceText
 from retrieval.errors import LoadError
+from retrieval.settings import DEFAULT_MAX_FILE_MB, MB
+from retrieval.text.dates import find_date
 
 __all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "iter_files", "load_file"]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
 )
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_MB * MB
 
 _log = logging.getLogger(__name__)
 
 _KIND_BY_SUFFIX = {s: {".markdown": "md", ".htm": "html"}.get(s, s[1:]) for s in SUPPORTED_SUFFIXES}
 _GB_ALIASES = frozenset({"gb2312", "gbk", "x-gbk", "gb18030", "cp936", "euc-cn"})
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-_DATE_PATTERNS = (
-    re.compile(r"(?<!\d)(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)"),
-    re.compile(r"(?<!\d)(\d{4})(\d{2})/(\d{2})"),
-    re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$"),
-)
 _URL = re.compile(r"^https?://\S+")
 _DOCX_TEMPLATE_CREATED = datetime(2013, 12, 23, 23, 15, tzinfo=UTC)
 _TEXT_KEYS = ("text", "content", "body")
@@ -156,7 +153,7 @@ def _load_html(path: Path, data: bytes) -> list[SourceText]:
     text = _not_blank("\n\n".join(line for line in lines if line.strip()), reason)
     meta = trafilatura.extract_metadata(html)
     title, day, url = (_str_or_none(getattr(meta, key, None)) for key in ("title", "date", "url"))
-    day = _normalise_date(day)
+    day = find_date(day)
     return [SourceText(str(path), text, "html", encoding, title=title, date=day, url=url)]
 
 
@@ -284,7 +281,7 @@ def _jsonl_record(path: Path, line: str, number: int, encoding: str) -> SourceTe
         encoding=encoding,
         record_id=_record_id(item, path, number),
         title=_str_or_none(item.get("title")),
-        date=_normalise_date(_first_str(item, _DATE_KEYS)) or _normalise_date(header),
+        date=find_date(_first_str(item, _DATE_KEYS)) or find_date(header),
         url=_str_or_none(item.get("url")) or _header_url(header),
         line=number,
     )
@@ -317,25 +314,6 @@ def _header_url(header: str | None) -> str | None:
     """CRUD-RAG dumps put either a date or a URL (plus trailing text) in ``header``."""
     found = _URL.match(header.strip()) if header else None
     return found.group(0) if found else None
-
-
-def _normalise_date(value: str | None) -> str | None:
-    """Find a full date (with year) in ``value`` and return it as ``YYYY-MM-DD``.
-
-    Accepts "2023-08-05 17:56", "2023/8/5", "2023年8月5日", ISO datetimes and dates embedded
-    in longer header text; a date without a year or an impossible date gives None.
-    """
-    if not value:
-        return None
-    for pattern in _DATE_PATTERNS:
-        found = pattern.search(value)
-        if found is not None:
-            year, month, day = (int(part) for part in found.groups())
-            try:
-                return date(year, month, day).isoformat()
-            except ValueError:
-                return None
-    return None
 
 
 _LOADERS: dict[str, Callable[[Path, bytes], list[SourceText]]] = {

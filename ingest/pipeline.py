@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import ChunkSettings, chunk_article
-from ingest.loaders import iter_files, load_file
+from ingest.loaders import DEFAULT_MAX_BYTES, iter_files, load_file
 from ingest.segment import segment
 from ingest.types import Article, SourceText
-from retrieval.errors import LoadError
-from retrieval.index import Index, WriteResult
-from retrieval.ledger import ArticleText
-from retrieval.store import SCHEMA_VERSION
-from retrieval.types import Chunk
+from retrieval.errors import LoadError, SkipCode
+from retrieval.index import SCHEMA_VERSION, Index, WriteResult
+from retrieval.settings import Settings
+from retrieval.types import ArticleText, Chunk
 
 __all__ = ["IngestOptions", "IngestSummary", "Skipped", "ingest_paths", "source_key"]
 
@@ -33,6 +32,7 @@ class Skipped:
 
     path: str
     reason: str
+    code: SkipCode = "unreadable"
 
 
 @dataclass(frozen=True)
@@ -40,10 +40,16 @@ class IngestOptions:
     """How to ingest: chunking, size limit, pruning and progress callbacks."""
 
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
-    max_bytes: int = 50 * 1024 * 1024
+    max_bytes: int = DEFAULT_MAX_BYTES
     prune: bool = False
     on_file: Callable[[Path], object] | None = None
     on_embedded: Callable[[int], object] | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings, **changes: object) -> IngestOptions:
+        """The chunking and size limit of ``settings``, with other fields from ``changes``."""
+        chunking = ChunkSettings(settings.chunk_max_tokens, settings.chunk_overlap_sentences)
+        return cls(chunking=chunking, max_bytes=settings.max_bytes, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -127,7 +133,7 @@ def _ingest_file(path: Path, index: Index, options: IngestOptions, tally: _Tally
             dataclasses.replace(s, source=key) for s in load_file(path, max_bytes=options.max_bytes)
         ]
     except LoadError as exc:
-        tally.skipped.append(Skipped(str(path), str(exc)))
+        tally.skipped.append(Skipped(str(path), str(exc), exc.code))
         tally.removed += index.remove_source(key) if index.fingerprint(key) is not None else 0
         return
     articles, chunks = _articles_and_chunks(sources, options.chunking)

@@ -28,7 +28,6 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 
 from ingest.cleaning import (
     is_advert_article,
@@ -37,8 +36,9 @@ from ingest.cleaning import (
     trim_trailer,
 )
 from ingest.types import Article, Paragraph, SourceText
+from retrieval.text.dates import find_date
 
-__all__ = ["find_date", "is_boilerplate_line", "segment"]
+__all__ = ["is_boilerplate_line", "segment"]
 
 _log = logging.getLogger(__name__)
 
@@ -61,10 +61,6 @@ _CAPTION_SOURCE_RE = re.compile(
     r"|[（(]?图片由[^。！？]{1,20}提供[）)]?"
 )
 _CAPTION_BODY_RE = re.compile(r"[（(]?图为")
-_DATE_RE = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:\s*年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*日"
-    r"|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d))"
-)
 _RECORD_BREAK_RE = re.compile(r"\n|(?<=[。！？!?”』」…])(?:[^\S\n]{2,}|[\u3000\u2003])")
 _SENTENCE_END_RE = re.compile(r"[。！？!?]")
 _LEADING_DATE_RE = re.compile(
@@ -125,21 +121,6 @@ def segment(source: SourceText) -> list[Article]:
     prefix = hashlib.sha1(source.source.encode("utf-8")).hexdigest()[:12]
     articles = (_finish(source, draft, f"{prefix}-{n}", n) for n, draft in enumerate(drafts))
     return [article for article in articles if article is not None]
-
-
-def find_date(text: str) -> str | None:
-    """Return the first full year-month-day date in ``text`` as ``YYYY-MM-DD``.
-
-    Only complete dates count ("2023年8月5日", "2023-08-05", "2023/8/5", "2023.08.05"):
-    "今年7月" says nothing about the year, and an impossible date is skipped.
-    """
-    for match in _DATE_RE.finditer(text):
-        month, day = match["m1"] or match["m2"], match["d1"] or match["d2"]
-        try:
-            return date(int(match["y"]), int(month), int(day)).isoformat()
-        except ValueError:
-            continue
-    return None
 
 
 def _scan(text: str) -> list[_Heading | _Line]:

@@ -16,7 +16,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.chunking import ChunkSettings
 from ingest.loaders import SUPPORTED_SUFFIXES
 from ingest.pipeline import IngestOptions, IngestSummary, Skipped, ingest_paths
 from retrieval.index import Index
@@ -27,7 +26,6 @@ __all__ = [
     "UploadReport",
     "describe",
     "ingest_uploads",
-    "options_from_settings",
     "remove_source",
     "safe_name",
     "uploads_folder",
@@ -54,14 +52,6 @@ class UploadReport:
 def uploads_folder(settings: Settings) -> Path:
     """Where uploaded files are kept: beside the ledger, in the index folder."""
     return settings.index_dir / UPLOAD_FOLDER
-
-
-def options_from_settings(settings: Settings) -> IngestOptions:
-    """The same chunking and size limit as ``python -m ingest`` with these settings."""
-    return IngestOptions(
-        chunking=ChunkSettings(settings.chunk_max_tokens, settings.chunk_overlap_sentences),
-        max_bytes=settings.max_file_mb * 1024 * 1024,
-    )
 
 
 def safe_name(name: str) -> str:

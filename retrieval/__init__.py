@@ -11,8 +11,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from retrieval.chain import Answerer, AskOptions
-    from retrieval.embeddings import WenBaoEmbeddings, load_embeddings
+    from retrieval.answer.chain import Answerer, AskOptions
+    from retrieval.answer.refusal import RefusalPolicy
     from retrieval.errors import (
         ConfigError,
         EmbeddingError,
@@ -23,9 +23,9 @@ if TYPE_CHECKING:
         StoreError,
         WenBaoError,
     )
-    from retrieval.hybrid import FusionConfig, HybridRetriever, hybrid_search
     from retrieval.index import Index
-    from retrieval.refusal import RefusalPolicy
+    from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
+    from retrieval.search.hybrid import FusionConfig, HybridRetriever, hybrid_search
     from retrieval.settings import Settings
     from retrieval.types import (
         Answer,
@@ -39,10 +39,10 @@ if TYPE_CHECKING:
     )
 
 _HOMES = {
-    "Answerer": "chain",
-    "AskOptions": "chain",
-    "WenBaoEmbeddings": "embeddings",
-    "load_embeddings": "embeddings",
+    "Answerer": "answer.chain",
+    "AskOptions": "answer.chain",
+    "WenBaoEmbeddings": "index.embeddings",
+    "load_embeddings": "index.embeddings",
     "ConfigError": "errors",
     "EmbeddingError": "errors",
     "IndexMismatchError": "errors",
@@ -51,11 +51,11 @@ _HOMES = {
     "RetrievalError": "errors",
     "StoreError": "errors",
     "WenBaoError": "errors",
-    "FusionConfig": "hybrid",
-    "HybridRetriever": "hybrid",
-    "hybrid_search": "hybrid",
+    "FusionConfig": "search.hybrid",
+    "HybridRetriever": "search.hybrid",
+    "hybrid_search": "search.hybrid",
     "Index": "index",
-    "RefusalPolicy": "refusal",
+    "RefusalPolicy": "answer.refusal",
     "Settings": "settings",
     "Answer": "types",
     "Chunk": "types",

@@ -16,11 +16,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from retrieval.chain import Answerer, AskOptions
-from retrieval.embeddings import load_embeddings
+from retrieval.answer.chain import Answerer, AskOptions
+from retrieval.answer.llm import make_chat_model
 from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
-from retrieval.llm import make_chat_model
+from retrieval.index.embeddings import load_embeddings
 from retrieval.settings import Settings
 from retrieval.types import Answer, Citation
 

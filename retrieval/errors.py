@@ -6,6 +6,8 @@ what to do, in one line. Only the CLIs and ``app.py`` turn them into printed mes
 
 from __future__ import annotations
 
+from typing import Literal
+
 __all__ = [
     "ConfigError",
     "EmbeddingError",
@@ -13,6 +15,7 @@ __all__ = [
     "IngestError",
     "LoadError",
     "RetrievalError",
+    "SkipCode",
     "StoreError",
     "WenBaoError",
 ]
@@ -30,8 +33,32 @@ class IngestError(WenBaoError):
     """Ingesting files failed as a whole (a single bad file is skipped instead)."""
 
 
+SkipCode = Literal[
+    "missing",
+    "unsupported",
+    "too_large",
+    "permission",
+    "unreadable",
+    "empty",
+    "binary",
+    "corrupt",
+    "password",
+    "no_text",
+    "no_records",
+    "too_short",
+]
+"""Why a file was skipped, for interfaces that word it themselves (the Chinese UI)."""
+
+
 class LoadError(IngestError):
-    """One file could not be read; the message is the skip reason shown to the user."""
+    """One file could not be read; the message is the skip reason shown to the user.
+
+    ``code`` says the same in a word, so an interface in another language can word it.
+    """
+
+    def __init__(self, message: str, code: SkipCode = "unreadable") -> None:
+        super().__init__(message)
+        self.code: SkipCode = code
 
 
 class EmbeddingError(WenBaoError):

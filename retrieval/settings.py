@@ -13,9 +13,32 @@ from pathlib import Path
 
 from retrieval.errors import ConfigError
 
-__all__ = ["DEFAULT_EMBEDDING_MODEL", "Settings"]
+__all__ = [
+    "CHUNK_OVERLAP_RANGE",
+    "CHUNK_TOKENS_RANGE",
+    "DEFAULT_CHUNK_OVERLAP",
+    "DEFAULT_CHUNK_TOKENS",
+    "DEFAULT_EMBEDDING_MODEL",
+    "DEFAULT_K",
+    "DEFAULT_MAX_FILE_MB",
+    "K_RANGE",
+    "MAX_FILE_MB_RANGE",
+    "MB",
+    "Settings",
+]
 
+# Every default and range, defined here once; the CLIs, the app and the library read them.
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+DEFAULT_K = 6
+K_RANGE = (1, 50)
+DEFAULT_CHUNK_TOKENS = 300
+CHUNK_TOKENS_RANGE = (32, 8192)
+DEFAULT_CHUNK_OVERLAP = 1
+CHUNK_OVERLAP_RANGE = (0, 5)
+DEFAULT_MAX_FILE_MB = 50
+MAX_FILE_MB_RANGE = (1, 4096)
+MB = 1024 * 1024
+LLM_TIMEOUT_RANGE = (0.001, 3600.0)
 
 
 @dataclass(frozen=True)
@@ -27,21 +50,22 @@ class Settings:
     chroma_port: int = 8000
     collection: str = "wenbao"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    chunk_max_tokens: int = 300
-    chunk_overlap_sentences: int = 1
-    max_file_mb: int = 50
-    k: int = 6
+    chunk_max_tokens: int = DEFAULT_CHUNK_TOKENS
+    chunk_overlap_sentences: int = DEFAULT_CHUNK_OVERLAP
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
+    k: int = DEFAULT_K
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_model: str | None = None
     llm_timeout: float = 60.0
 
     def __post_init__(self) -> None:
-        _check_range("WENBAO_CHUNK_TOKENS", self.chunk_max_tokens, 32, 8192)
-        _check_range("WENBAO_CHUNK_OVERLAP", self.chunk_overlap_sentences, 0, 5)
-        _check_range("WENBAO_MAX_FILE_MB", self.max_file_mb, 1, 4096)
-        _check_range("CHROMA_PORT", self.chroma_port, 1, 65535)
-        _check_range("WENBAO_K", self.k, 1, 50)
+        _check_range("WENBAO_CHUNK_TOKENS", self.chunk_max_tokens, CHUNK_TOKENS_RANGE)
+        _check_range("WENBAO_CHUNK_OVERLAP", self.chunk_overlap_sentences, CHUNK_OVERLAP_RANGE)
+        _check_range("WENBAO_MAX_FILE_MB", self.max_file_mb, MAX_FILE_MB_RANGE)
+        _check_range("CHROMA_PORT", self.chroma_port, (1, 65535))
+        _check_range("WENBAO_K", self.k, K_RANGE)
+        _check_range("WENBAO_LLM_TIMEOUT", self.llm_timeout, LLM_TIMEOUT_RANGE)
         if not self.collection.strip():
             raise ConfigError(
                 "WENBAO_COLLECTION is empty: give a collection name such as 'wenbao'."
@@ -75,12 +99,17 @@ class Settings:
             llm_base_url=_get(environ, "OPENAI_BASE_URL"),
             llm_api_key=_get(environ, "OPENAI_API_KEY"),
             llm_model=_get(environ, "LLM_MODEL"),
-            llm_timeout=float(_int(environ, "WENBAO_LLM_TIMEOUT", int(defaults.llm_timeout))),
+            llm_timeout=_float(environ, "WENBAO_LLM_TIMEOUT", defaults.llm_timeout),
         )
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (CLI flags override the environment this way)."""
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+    @property
+    def max_bytes(self) -> int:
+        """The largest file ingest accepts, in bytes."""
+        return self.max_file_mb * MB
 
     @property
     def llm_configured(self) -> bool:
@@ -112,6 +141,19 @@ def _int(environ: Mapping[str, str], name: str, default: int) -> int:
         ) from None
 
 
-def _check_range(name: str, value: int, low: int, high: int) -> None:
+def _float(environ: Mapping[str, str], name: str, default: float) -> float:
+    raw = _get(environ, name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"{name}={raw!r} is not a number of seconds: set it to e.g. {default} or 2.5."
+        ) from None
+
+
+def _check_range(name: str, value: float, bounds: tuple[float, float]) -> None:
+    low, high = bounds
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} is out of range: use a number from {low} to {high}.")

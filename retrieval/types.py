@@ -7,10 +7,14 @@ from typing import Literal
 
 __all__ = [
     "Answer",
+    "AnswerMode",
+    "ArticleText",
     "Chunk",
     "Citation",
     "Flag",
+    "FlagKind",
     "Hit",
+    "HitMethod",
     "IndexStats",
     "Reliability",
     "SearchFilter",
@@ -41,13 +45,29 @@ class Chunk:
 
 
 @dataclass(frozen=True)
+class ArticleText:
+    """An article's original text (the one citation offsets point into) and its metadata."""
+
+    article_id: str
+    source: str
+    title: str
+    date: str | None
+    text: str
+    byline: str = ""
+
+
+HitMethod = Literal["dense", "keyword", "hybrid", "rrf60"]
+"""Which search found a hit; ``rrf60`` is the retrieval benchmark's naive-fusion baseline."""
+
+
+@dataclass(frozen=True)
 class Hit:
     """A chunk found for a query, with the score of the search that found it (higher is better)."""
 
     chunk: Chunk
     score: float
     rank: int
-    method: str
+    method: HitMethod
     dense_score: float | None = None
     keyword_score: float | None = None
 
@@ -115,6 +135,11 @@ class Citation:
     highlights: tuple[tuple[int, int], ...] = ()
 
 
+FlagKind = Literal[
+    "unsupported_figure", "wrong_passage", "uncited_figure", "missing_passage", "unsupported_name"
+]
+
+
 @dataclass(frozen=True)
 class Flag:
     """A verification finding about one answer sentence.
@@ -125,13 +150,14 @@ class Flag:
     from the text), ``unsupported_name`` (a person/organisation not in the cited passages).
     """
 
-    kind: str
+    kind: FlagKind
     sentence: str
     item: str
     message: str
 
 
 Reliability = Literal["reliable", "check", "insufficient"]
+AnswerMode = Literal["extractive", "llm"]
 
 
 @dataclass(frozen=True)
@@ -150,7 +176,7 @@ class Answer:
     refused: bool
     citations: tuple[Citation, ...]
     flags: tuple[Flag, ...]
-    mode: str
+    mode: AnswerMode
     seconds: float = 0.0
     key_figures: tuple[str, ...] = ()
     notice: str | None = None

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import ingest_paths
-from retrieval.embeddings import WenBaoEmbeddings, load_embeddings
+from retrieval.answer.chain import Answerer
 from retrieval.index import Index
+from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
 from retrieval.settings import Settings
 from tests.llm_server import llm_server  # noqa: F401  (a session fixture shared by modules)
 
@@ -99,3 +100,16 @@ def sample_index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: WenBaoE
     ingest_paths([SAMPLE], index)
     index.close()
     return folder
+
+
+@pytest.fixture(scope="session")
+def sample_index(sample_index_dir: Path, embedder: WenBaoEmbeddings) -> Iterator[Index]:
+    """The sample index opened once, for the retrieval and UI tests."""
+    index = Index(Settings(index_dir=sample_index_dir), embedder)
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="session")
+def answerer(sample_index: Index) -> Answerer:
+    return Answerer(sample_index)

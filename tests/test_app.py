@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retrieval.present import LABELS_ZH
-from retrieval.refusal import REFUSAL_EN, REFUSAL_ZH
+from retrieval.answer.refusal import REFUSAL_EN, REFUSAL_ZH
 from tests.conftest import REPO
 from tests.llm_server import closed_port_url
+from ui.present import LABELS_ZH
 
 QUESTION = "科学城核心区2021年GDP增长多少?"
 

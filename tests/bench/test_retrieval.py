@@ -8,10 +8,10 @@ import pytest
 
 from bench.retrieval import metrics, rrf, variant_name
 from retrieval.index import Index
-from retrieval.types import Chunk, Hit
+from retrieval.types import Chunk, Hit, HitMethod
 
 
-def _hits(ids: list[str], method: str) -> list[Hit]:
+def _hits(ids: list[str], method: HitMethod) -> list[Hit]:
     chunks = [Chunk(i, f"art-{i}", "src", "", "", i, 0, 1, 0) for i in ids]
     return [Hit(c, 1.0 / n, n, method) for n, c in enumerate(chunks, start=1)]
 

@@ -13,10 +13,10 @@ import tiktoken
 
 from ingest.chunking import ChunkSettings, chunk_article, chunk_articles, split_sentences
 from ingest.types import Article, Paragraph
-from retrieval import tokens
 from retrieval.errors import ConfigError
-from retrieval.figures import find_figures, hard_spans, normalize_for_match
-from retrieval.tokens import count_tokens, token_boundaries, truncate_to_tokens
+from retrieval.text import tokens
+from retrieval.text.figures import find_figures, hard_spans, normalize_for_match
+from retrieval.text.tokens import count_tokens, token_boundaries, truncate_to_tokens
 from retrieval.types import Chunk
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "articles" / "000_3df2ea797cd76329.txt"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import IngestOptions, ingest_paths, source_key
-from retrieval.embeddings import WenBaoEmbeddings
-from retrieval.figures import find_figures
 from retrieval.index import Index
+from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.settings import Settings
+from retrieval.text.figures import find_figures
 from retrieval.types import Chunk
 from tests.conftest import SAMPLE
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from ingest.cleaning import is_boilerplate_line, is_byline, is_contact_line, trim_trailer
-from ingest.segment import find_date, segment
+from ingest.segment import segment
 from ingest.types import Article, SourceText
+from retrieval.text.dates import find_date
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_PAGE = REPO_ROOT / "data" / "articles" / "000_3df2ea797cd76329.txt"

@@ -16,8 +16,8 @@ from ingest.uploads import (
     safe_name,
     uploads_folder,
 )
-from retrieval.embeddings import WenBaoEmbeddings
 from retrieval.index import Index
+from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.settings import Settings
 
 GOOD = "# 高新区投资\n\n本报讯 今年1-10月,高新区合同投资额达到4.29亿元,同比增长12.9%。\n"

@@ -1,0 +1,102 @@
+"""The Markdown record of an answer: complete citations, in the question's language."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answer.refusal import REFUSAL_EN, REFUSAL_ZH
+from retrieval.types import Answer, Citation, Flag
+from ui.export import answer_markdown
+
+PAGE = "导语。\n2021年,核心区GDP同比增长12.9%,增速第一;\n前三季度持续领跑。"
+SENTENCE = "2021年,核心区GDP同比增长12.9%,增速第一;"
+
+
+def citation(n: int = 1, section: str = "经济", date: str | None = "2022-11-01") -> Citation:
+    start = PAGE.index(SENTENCE)
+    return Citation(
+        n=n,
+        chunk_id="c",
+        article_id="a",
+        source="/srv/news/page.txt",
+        title="科学城建产业创新引领区",
+        section=section,
+        char_start=start,
+        char_end=len(PAGE),
+        quote=PAGE[start:],
+        date=date,
+        highlights=((start, start + len(SENTENCE)), (0, 2)),
+    )
+
+
+def answer(question: str = "核心区GDP增长多少?", **changes: object) -> Answer:
+    fields: dict[str, object] = {
+        "question": question,
+        "standalone_question": question,
+        "text": "2021年,核心区GDP同比增长12.9%,增速第一;[1]",
+        "refused": False,
+        "citations": (citation(),),
+        "flags": (),
+        "mode": "extractive",
+        "seconds": 1.25,
+        **changes,
+    }
+    return Answer(**fields)  # type: ignore[arg-type]
+
+
+def test_record_holds_question_answer_and_full_citation() -> None:
+    start = PAGE.index(SENTENCE)
+    record = answer_markdown(answer(), asked_at="2026-11-26T08:00:00")
+    for piece in (
+        "# 问题: 核心区GDP增长多少?",
+        "- 提问时间: 2026-11-26T08:00:00",
+        "- 回答方式: 摘录原文 · 用时 1.2 秒",
+        "## 回答",
+        "12.9%,增速第一;[1]",
+        "## 来源",
+        "### [1] 科学城建产业创新引领区",
+        "文件: `page.txt`",
+        "栏目: 经济",
+        f"字符 {start}–{len(PAGE)}",
+        "发布日期: 2022-11-01",
+        "路径: `/srv/news/page.txt`",
+        f"> {SENTENCE}",
+        "> 前三季度持续领跑。",
+        f"- 字符 {start}–{start + len(SENTENCE)}: 「{SENTENCE}」",
+    ):
+        assert piece in record, piece
+    assert "导语" not in record  # a highlight outside the passage is not quoted
+    assert record.endswith("\n") and not record.endswith("\n\n")
+
+
+def test_english_question_gets_an_english_record() -> None:
+    record = answer_markdown(answer("How much did GDP grow?"))
+    for piece in ("# Question: How much did GDP grow?", "## Sources", "File: `page.txt`"):
+        assert piece in record
+    assert "提问时间" not in record and "Asked" not in record
+
+
+@pytest.mark.parametrize(
+    ("question", "refusal"), [("上海GDP多少?", REFUSAL_ZH), ("Apple?", REFUSAL_EN)]
+)
+def test_refusals_are_recorded_as_such_without_sources(question: str, refusal: str) -> None:
+    record = answer_markdown(answer(question, text=refusal, refused=True, citations=()))
+    assert refusal in record and ("未找到答案" in record or "no answer found" in record)
+    assert "## 来源" not in record and "## Sources" not in record
+
+
+def test_notice_flags_and_missing_metadata_are_recorded() -> None:
+    flag = Flag(
+        "unsupported_figure", "2021年,核心区GDP同比增长13%,增速第一;", "13%", "13% is not in [1]"
+    )
+    record = answer_markdown(
+        answer(
+            text="2021年,核心区GDP同比增长13%,增速第一;[1]",
+            citations=(citation(section="", date=None),),
+            flags=(flag,),
+            notice="LLM server unreachable; answered extractively",
+        )
+    )
+    assert "> 提示: LLM server unreachable; answered extractively" in record
+    assert "## 核对提示" in record and "13% is not in \\[1\\]" in record  # Markdown-escaped
+    assert "发布日期: 日期不详" in record and "栏目" not in record

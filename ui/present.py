@@ -1,0 +1,451 @@
+"""HTML for the chat UI: answers with linked markers, cited passages and their context.
+
+Pure functions, so the one thing a user checks an answer by (which passage, which sentence,
+which figure) is unit-tested without a browser. Every piece of article or answer text is
+HTML-escaped here; ``app.py`` renders the result with ``unsafe_allow_html`` and must never
+concatenate raw text into it. Output is one line wrapped in a ``<div>``: Markdown treats such
+a block as raw HTML, so ``*``, ``$`` or ``:red[...]`` in an article are never interpreted.
+"""
+
+from __future__ import annotations
+
+import html
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import PurePath
+
+from retrieval.answer.citations import MARKER
+from retrieval.answer.questions import is_english
+from retrieval.text.figures import figure_key, figure_keys, find_figures
+from retrieval.types import Answer, Citation, Flag, SearchFilter
+
+__all__ = [
+    "LABELS_EN",
+    "LABELS_ZH",
+    "AnswerStream",
+    "FlaggedSentence",
+    "Labels",
+    "Turn",
+    "anchor_id",
+    "answer_figures",
+    "answer_html",
+    "confidence_text",
+    "context_window",
+    "date_filter",
+    "flag_sentences",
+    "flag_text",
+    "history",
+    "labels_for",
+    "md_escape",
+    "mode_text",
+    "notice_text",
+    "passage_html",
+    "plain_html",
+    "source_html",
+]
+
+Span = tuple[int, int]
+_Paint = tuple[int, int, str]
+
+_NOISE = re.compile(r"\[\d+\]|[\s*_`#>]")
+_CONTEXT_EDGE = "…"
+_MD_SPECIAL = re.compile(r"([\\`*_~$<>\[\]|])")
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words around an answer, in the language of its question."""
+
+    sources: str
+    context: str
+    download: str
+    copy: str
+    check: str
+    notice: str
+    date_unknown: str
+    chars: str
+    seconds: str
+    searching: str
+    refused: str
+    check_lead: str
+    rewritten: str
+    confidence: str
+    modes: dict[str, str] = field(hash=False)
+    flag_kinds: dict[str, str] = field(hash=False)
+    reliability: dict[str, str] = field(hash=False)
+
+
+LABELS_ZH = Labels(
+    sources="来源",
+    context="上下文",
+    download="下载 Markdown",
+    copy="复制 Markdown",
+    check="核对提示",
+    notice="提示",
+    date_unknown="日期不详",
+    chars="字符",
+    seconds="用时 {:.1f} 秒",
+    searching="正在查找相关段落…",
+    refused="未找到答案",
+    check_lead="需核实：以下是文章原文摘录，是否正好回答了问题，请对照来源确认后再用。",
+    rewritten="按此理解：{}",
+    confidence="可信度：{}（{:.2f}）",
+    reliability={"reliable": "可靠", "check": "需核实", "insufficient": "不足以回答"},
+    modes={"extractive": "摘录原文", "llm": "LLM 生成"},
+    flag_kinds={
+        "unsupported_figure": "数字在引用的段落中找不到",
+        "wrong_passage": "数字出自另一段落",
+        "uncited_figure": "数字没有标注来源",
+        "missing_passage": "引用标记指向不存在的段落",
+        "unsupported_name": "名称在引用的段落中找不到",
+    },
+)
+LABELS_EN = Labels(
+    sources="Sources",
+    context="Context",
+    download="Download Markdown",
+    copy="Copy as Markdown",
+    check="Check",
+    notice="Notice",
+    date_unknown="date unknown",
+    chars="chars",
+    seconds="{:.1f} s",
+    searching="Searching the articles…",
+    refused="no answer found",
+    check_lead="Needs checking: quoted from the articles; confirm against the source that it "
+    "answers the question before use.",
+    rewritten="Understood as: {}",
+    confidence="Confidence: {} ({:.2f})",
+    reliability={
+        "reliable": "reliable",
+        "check": "needs checking",
+        "insufficient": "not enough to answer",
+    },
+    modes={"extractive": "quoted from the articles", "llm": "written by the LLM"},
+    flag_kinds={
+        "unsupported_figure": "figure not in the cited passage",
+        "wrong_passage": "figure is from another passage",
+        "uncited_figure": "figure without a citation",
+        "missing_passage": "marker points to no passage",
+        "unsupported_name": "name not in the cited passage",
+    },
+)
+
+
+def confidence_text(answer: Answer, labels: Labels) -> str | None:
+    """The answerability reading in words ("可信度：需核实（0.62）"), when there is one."""
+    if answer.reliability is None or answer.confidence is None:
+        return None
+    word = labels.reliability.get(answer.reliability, answer.reliability)
+    return labels.confidence.format(word, answer.confidence)
+
+
+def mode_text(answer: Answer, labels: Labels) -> str:
+    """How the answer was made; a refusal is labelled as one, not as a quote."""
+    return labels.refused if answer.refused else labels.modes.get(answer.mode, answer.mode)
+
+
+def labels_for(question: str) -> Labels:
+    """English labels for an English question, Chinese otherwise (the UI's default)."""
+    return LABELS_EN if is_english(question) else LABELS_ZH
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One question of a conversation and what came of it (an answer or an error line)."""
+
+    msg_id: str
+    question: str
+    asked_at: str
+    answer: Answer | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FlaggedSentence:
+    """An answer sentence with every verification finding about it."""
+
+    sentence: str
+    flags: tuple[Flag, ...]
+
+
+class AnswerStream:
+    """Splits ``Answerer.stream`` into the text pieces to show and the final ``Answer``.
+
+    ``st.write_stream`` wants strings only; the verified answer arrives last and replaces
+    the raw streamed text once it is there.
+    """
+
+    def __init__(self, items: Iterable[str | Answer]) -> None:
+        self._items = items
+        self.answer: Answer | None = None
+
+    def pieces(self) -> Iterator[str]:
+        for item in self._items:
+            if isinstance(item, Answer):
+                self.answer = item
+            else:
+                yield item
+
+
+def plain_html(text: str, css_class: str = "wb-question") -> str:
+    """``text`` escaped and wrapped, so a user's own words are shown, never interpreted."""
+    return f'<div class="{css_class}">{_escape(text)}</div>'
+
+
+def answer_html(answer: Answer, msg_id: str) -> str:
+    """The answer text with ``[n]`` as superscript links to its sources and figures bold.
+
+    Sentences with verification findings are underlined (the findings are shown below).
+    """
+    text = answer.text
+    markers = [(m.start(), m.end()) for m in MARKER.finditer(text)]
+    paints = [(a, b, f"marker#{a}") for a, b in markers]
+    paints += [
+        (a, b, "bold")
+        for a, b in _occurrences(text, answer_figures(answer))
+        if not any(a < end and start < b for start, end in markers)
+    ]
+    for i, flagged in enumerate(flag_sentences(answer)):
+        paints += [(a, b, f"flag#{i}") for a, b in [_locate(text, flagged.sentence)] if a < b]
+    return f'<div class="wb-answer">{_painted(text, paints, msg_id)}</div>'
+
+
+def source_html(citation: Citation, figures: Sequence[str], msg_id: str, labels: Labels) -> str:
+    """One entry of the sources panel: the link target, where the passage is, the passage."""
+    meta = [
+        f"<code>{_escape(PurePath(citation.source).name)}</code>",
+        _escape(citation.date or labels.date_unknown),
+        f"{labels.chars} {citation.char_start}–{citation.char_end}",
+    ]
+    if citation.section:
+        meta.insert(0, _escape(citation.section))
+    return (
+        f'<div class="wb-src" id="{anchor_id(msg_id, citation.n)}">'
+        f'<div class="wb-src-head"><span class="wb-n">[{citation.n}]</span>'
+        f"{_escape(citation.title)}</div>"
+        f'<div class="wb-meta">{" · ".join(meta)}</div>'
+        f"{passage_html(citation, figures)}</div>"
+    )
+
+
+def anchor_id(msg_id: str, n: int) -> str:
+    """The element id a marker ``[n]`` of message ``msg_id`` links to."""
+    return f"src-{re.sub(r'[^A-Za-z0-9_-]', '', msg_id)}-{n}"
+
+
+def passage_html(citation: Citation, figures: Sequence[str] = ()) -> str:
+    """The cited passage with its quoted sentences and figures marked.
+
+    Highlights are absolute offsets in the original text; the passage starts at
+    ``citation.char_start``, so they are shifted and clipped to the passage.
+    """
+    paints = _citation_paints(citation.quote, citation, citation.char_start, figures)
+    return f'<div class="wb-quote">{_painted(citation.quote, paints)}</div>'
+
+
+def context_window(
+    article_text: str, citation: Citation, width: int = 400, figures: Sequence[str] = ()
+) -> str:
+    """About ``width`` characters of the article on each side of the passage, passage marked.
+
+    The whole article when it is short. If the article no longer holds the quote at its
+    offsets (the file changed since ingest), the quote is looked up by text; failing that,
+    the passage alone is shown.
+    """
+    start = _passage_start(article_text, citation)
+    if start is None:
+        return passage_html(citation, figures).replace("wb-quote", "wb-context", 1)
+    end = start + len(citation.quote)
+    low, high = max(0, start - width), min(len(article_text), end + width)
+    if len(article_text) <= len(citation.quote) + 2 * width:
+        low, high = 0, len(article_text)
+    low, high = _snap(article_text, (low, high), (start, end), width // 2)
+    window = article_text[low:high]
+    paints = [(start - low, end - low, "passage")]
+    paints += _citation_paints(window, citation, low + (start - citation.char_start), figures)
+    lead = _CONTEXT_EDGE if article_text[:low].strip() else ""
+    tail = _CONTEXT_EDGE if article_text[high:].strip() else ""
+    return f'<div class="wb-context">{lead}{_painted(window, paints)}{tail}</div>'
+
+
+def _snap(text: str, window: Span, passage: Span, reach: int) -> Span:
+    """``window`` moved in to whole lines (when a line break is within ``reach``), trimmed."""
+    (low, high), (start, end) = window, passage
+    if low > 0 and 0 <= (cut := text.find("\n", low, start)) - low <= reach:
+        low = cut + 1
+    cut = text.rfind("\n", end, high)
+    if high < len(text) and cut >= 0 and high - cut <= reach:
+        high = cut
+    while low < start and text[low].isspace():
+        low += 1
+    while high > end and text[high - 1].isspace():
+        high -= 1
+    return low, high
+
+
+def flag_sentences(answer: Answer) -> list[FlaggedSentence]:
+    """Verification findings grouped by the sentence they concern, in answer order."""
+    grouped: dict[str, list[Flag]] = {}
+    for flag in answer.flags:
+        grouped.setdefault(flag.sentence, []).append(flag)
+    found = [FlaggedSentence(s, tuple(flags)) for s, flags in grouped.items()]
+    return sorted(found, key=lambda f: _locate(answer.text, f.sentence)[0])
+
+
+def flag_text(flagged: FlaggedSentence, labels: Labels) -> str:
+    """The warning shown under an answer for one flagged sentence (plain text, no HTML)."""
+    reasons = "; ".join(
+        f"{labels.flag_kinds.get(f.kind, f.kind)} ({f.message})" for f in flagged.flags
+    )
+    return md_escape(f"{labels.check}: 「{flagged.sentence}」 {reasons}")
+
+
+def notice_text(answer: Answer, labels: Labels) -> str:
+    """The LLM fallback notice as Markdown-safe text (it quotes server error messages)."""
+    return md_escape(f"{labels.notice}: {answer.notice}") if answer.notice else ""
+
+
+def md_escape(text: str) -> str:
+    """``text`` for a Markdown body: no emphasis, LaTeX (``$``), HTML or links by accident."""
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def date_filter(start: date | None, end: date | None) -> SearchFilter | None:
+    """The search filter for an optional publish-date range (swapped if given backwards)."""
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None and start > end:
+        start, end = end, start
+    return SearchFilter(
+        date_from=start.isoformat() if start else None,
+        date_to=end.isoformat() if end else None,
+    )
+
+
+def history(turns: Sequence[Turn]) -> list[str]:
+    """The earlier questions that were answered, oldest first, for follow-up questions."""
+    return [t.question for t in turns if t.answer is not None]
+
+
+def _citation_paints(
+    text: str, citation: Citation, offset: int, figures: Sequence[str]
+) -> list[_Paint]:
+    """Quoted sentences and the answer's figures in ``citation``, relative to ``text``.
+
+    A figure is marked wherever it occurs as written, and inside a quoted sentence also when
+    written another way ("4.29亿元" marks "42900万元"). Other figures stay unmarked: a
+    sentence full of marked numbers hides the one the answer rests on.
+    """
+    keys = set().union(*(figure_keys(f) for f in figures))
+    paints: list[_Paint] = []
+    for a, b in citation.highlights:
+        lo, hi = max(a - offset, 0), min(b - offset, len(text))
+        if lo < hi:
+            paints.append((lo, hi, f"hl#{a}"))
+            found = find_figures(text[lo:hi])
+            paints += [(lo + f.start, lo + f.end, "fig") for f in found if figure_key(f) in keys]
+    paints += [(a, b, "fig") for a, b in _occurrences(text, figures)]
+    return paints
+
+
+def answer_figures(answer: Answer) -> tuple[str, ...]:
+    """The figures an answer states (key figures first), to be marked in its sources.
+
+    Dates and bare numbers are left out: they would mark half of every news sentence.
+    """
+    found = find_figures(MARKER.sub("", answer.text))
+    stated = [f.raw for f in found if f.kind not in {"date", "number"}]
+    return tuple(dict.fromkeys([*answer.key_figures, *stated]))
+
+
+def _passage_start(article_text: str, citation: Citation) -> int | None:
+    start, end = citation.char_start, citation.char_end
+    if article_text[start:end] == citation.quote:
+        return start
+    found = article_text.find(citation.quote) if citation.quote else -1
+    return found if found >= 0 else None
+
+
+def _occurrences(text: str, needles: Iterable[str]) -> list[Span]:
+    return [
+        (m.start(), m.end())
+        for needle in needles
+        if needle
+        for m in re.finditer(re.escape(needle), text)
+    ]
+
+
+def _locate(text: str, sentence: str) -> Span:
+    """Where ``sentence`` (as verification shows it: markers and markup removed) is in ``text``.
+
+    Returns ``(len(text), len(text))`` when it cannot be found.
+    """
+    noise = {i for m in _NOISE.finditer(text) for i in range(m.start(), m.end())}
+    kept = [(i, ch) for i, ch in enumerate(text) if i not in noise]
+    flat = "".join(ch for _, ch in kept)
+    target = _NOISE.sub("", sentence)
+    at = flat.find(target) if target else -1
+    if at < 0:
+        return len(text), len(text)
+    return kept[at][0], kept[at + len(target) - 1][0] + 1
+
+
+def _segments(length: int, paints: Sequence[_Paint]) -> list[tuple[int, int, frozenset[str]]]:
+    """``[0, length)`` cut where any paint starts or ends, each piece with its paint kinds."""
+    cuts = sorted({0, length} | {min(max(p, 0), length) for a, b, _ in paints for p in (a, b)})
+    pieces: list[tuple[int, int, frozenset[str]]] = []
+    for a, b in itertools.pairwise(cuts):
+        kinds = frozenset(kind for lo, hi, kind in paints if lo <= a and b <= hi)
+        if pieces and pieces[-1][2] == kinds:
+            pieces[-1] = (pieces[-1][0], b, kinds)
+        else:
+            pieces.append((a, b, kinds))
+    return pieces
+
+
+_TAGS = {  # outermost first; a paint kind may carry "#n" to keep neighbours apart
+    "flag": ('<span class="wb-flag">', "</span>"),
+    "passage": ('<mark class="wb-passage">', "</mark>"),
+    "hl": ('<mark class="wb-hl">', "</mark>"),
+    "fig": ('<mark class="wb-fig">', "</mark>"),
+    "bold": ('<strong class="wb-fig">', "</strong>"),
+    "marker": ("", ""),
+}
+_ORDER = {base: rank for rank, base in enumerate(_TAGS)}
+
+
+def _painted(text: str, paints: Sequence[_Paint], msg_id: str = "") -> str:
+    """Escaped ``text`` with properly nested tags for its paints; markers become links."""
+    out: list[str] = []
+    opened: list[str] = []
+    for a, b, kinds in _segments(len(text), paints):
+        wanted = sorted(kinds, key=lambda kind: (_ORDER[_base(kind)], kind))
+        keep = 0
+        while keep < min(len(opened), len(wanted)) and opened[keep] == wanted[keep]:
+            keep += 1
+        out += [_TAGS[_base(kind)][1] for kind in reversed(opened[keep:])]
+        out += [_TAGS[_base(kind)][0] for kind in wanted[keep:]]
+        opened = wanted
+        is_marker = any(_base(kind) == "marker" for kind in kinds)
+        out.append(_marker_link(text[a:b], msg_id) if is_marker else _escape(text[a:b]))
+    out += [_TAGS[_base(kind)][1] for kind in reversed(opened)]
+    return "".join(out)
+
+
+def _base(kind: str) -> str:
+    return kind.partition("#")[0]
+
+
+def _marker_link(marker: str, msg_id: str) -> str:
+    n = int(marker.strip("[]"))
+    return f'<sup><a href="#{anchor_id(msg_id, n)}">[{n}]</a></sup>'
+
+
+def _escape(text: str) -> str:
+    """HTML-escaped, on one line, with nothing Markdown or Streamlit would still interpret."""
+    escaped = html.escape(text, quote=True).replace("$", "&#36;").replace("\\", "&#92;")
+    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
