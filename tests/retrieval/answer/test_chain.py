@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer.chain import Answerer, AskOptions
+from retrieval.answer.chain import Answerer, Asked, AskOptions, Passages
 from retrieval.answer.refusal import REFUSAL_EN, REFUSAL_ZH
+from retrieval.answer.rerank import reranked_search
 from retrieval.errors import RetrievalError
+from retrieval.types import Answer
 from tests.conftest import SAMPLE
 
 ORIGINAL = SAMPLE.read_text(encoding="utf-8")
@@ -107,3 +109,30 @@ def test_runnable_is_a_langchain_runnable(answerer: Answerer) -> None:
     from langchain_core.runnables import Runnable
 
     assert isinstance(answerer.runnable, Runnable)
+
+
+def test_the_chain_runs_condense_retrieve_rerank_answer_on_typed_values(
+    answerer: Answerer,
+) -> None:
+    steps = [node.name for node in answerer.runnable.get_graph().nodes.values()]
+    assert [s for s in steps if s in {"condense", "retrieve", "rerank", "answer"}] == [
+        "condense",
+        "retrieve",
+        "rerank",
+        "answer",
+    ]
+    asked = Asked("科学城核心区2021年GDP增长多少?", (), AskOptions(k=3))
+    answer = answerer.runnable.invoke(asked)
+    passages = answerer.preparation.invoke(asked)
+    assert isinstance(passages, Passages) and len(passages.hits) == 3
+    assert answer.citations[0].chunk_id in {h.chunk.chunk_id for h in passages.hits}
+
+
+def test_stream_and_ask_go_through_the_same_steps(answerer: Answerer) -> None:
+    question, options = "科学城核心区2021年GDP增长多少?", AskOptions(k=4)
+    streamed = list(answerer.stream(question, (), options))[-1]
+    asked = answerer.ask(question, (), options)
+    assert isinstance(streamed, Answer)
+    assert (streamed.text, streamed.citations) == (asked.text, asked.citations)
+    kept = [h.chunk.chunk_id for h in answerer.passages(question, (), options).hits]
+    assert kept == [h.chunk.chunk_id for h in reranked_search(answerer.index, question, 4)]
