@@ -213,14 +213,16 @@ def _cache_path(dataset: str, split: str, cap: int | None, embeddings: WenBaoEmb
 
 
 # Modules that only render or parse the command line: rows do not depend on them.
-_NOT_ANSWERING = frozenset({"present.py", "export.py", "cli.py", "__main__.py"})
+_NOT_ANSWERING = frozenset({"cli.py", "__main__.py"})
 
 
 def code_hash() -> str:
-    """Rows depend on the answer step's code (every ``retrieval`` module but rendering and
-    the CLI); a change to it makes cached rows stale."""
+    """Rows depend on the answer step's code (every ``retrieval`` module, in every layer,
+    but the CLI); a change to it makes cached rows stale."""
     digest = hashlib.sha256()
-    for path in sorted((REPO / "retrieval").glob("*.py")):
+    root = REPO / "retrieval"
+    for path in sorted(root.rglob("*.py")):
         if path.name not in _NOT_ANSWERING:
+            digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:10]

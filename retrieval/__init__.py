@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from retrieval.answer.chain import Answerer, AskOptions
     from retrieval.answer.refusal import RefusalPolicy
+    from retrieval.answer.rerank import AnswerAwareReranker, RerankConfig, reranked_search
     from retrieval.errors import (
         ConfigError,
         EmbeddingError,
@@ -56,6 +57,9 @@ _HOMES = {
     "hybrid_search": "search.hybrid",
     "Index": "index",
     "RefusalPolicy": "answer.refusal",
+    "AnswerAwareReranker": "answer.rerank",
+    "RerankConfig": "answer.rerank",
+    "reranked_search": "answer.rerank",
     "Settings": "settings",
     "Answer": "types",
     "Chunk": "types",
@@ -69,6 +73,7 @@ _HOMES = {
 
 __all__ = [
     "Answer",
+    "AnswerAwareReranker",
     "Answerer",
     "AskOptions",
     "Chunk",
@@ -85,6 +90,7 @@ __all__ = [
     "IngestError",
     "LoadError",
     "RefusalPolicy",
+    "RerankConfig",
     "RetrievalError",
     "SearchFilter",
     "Settings",
@@ -94,6 +100,7 @@ __all__ = [
     "WenBaoError",
     "hybrid_search",
     "load_embeddings",
+    "reranked_search",
 ]
 
 
