@@ -20,17 +20,18 @@ from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
 from retrieval.errors import WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
-from retrieval.settings import Settings
+from retrieval.settings import Settings, program_name
 
 __all__ = ["main"]
 
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
+INTERRUPTED = "Interrupted: the index is consistent; run the same ingest command again to finish."
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m ingest",
+        prog=program_name("wenbao-ingest", "python -m ingest"),
         description="Ingest news articles (txt, md, html, docx, pdf, jsonl) into the WenBao index.",
     )
     parser.add_argument("paths", nargs="+", type=Path, help="files or folders (folders recurse)")
@@ -58,8 +59,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        print("interrupted: run the same command again to finish; the index is consistent.",
-              file=sys.stderr)  # fmt: skip
+        print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False))
@@ -103,6 +103,21 @@ def _human(summary: IngestSummary) -> str:
         f"chunks: {summary.chunks_added} added, {summary.chunks_unchanged} unchanged, "
         f"{summary.chunks_removed} removed",
     ]
+    if summary.repaired.changed:
+        lines.append(_repaired(summary))
     lines += [f"skipped {s.path}: {s.reason}" for s in summary.skipped]
     lines.append(f"seconds: {summary.seconds:.1f}")
     return "\n".join(lines)
+
+
+def _repaired(summary: IngestSummary) -> str:
+    report = summary.repaired
+    return (
+        f"repaired after an interrupted run: {_n(report.orphan_vectors, 'orphan vector')} "
+        f"deleted, {_n(report.missing_vectors, 'ledger chunk')} without a vector dropped, "
+        f"{_n(len(report.sources_reset), 'file')} marked to ingest again"
+    )
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"

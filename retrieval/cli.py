@@ -3,6 +3,8 @@ and ``python -m retrieval ask --batch QUESTIONS.jsonl [--index DIR]``.
 
 The only place in ``retrieval`` that prints, reads the environment or turns errors into
 one-line messages. Batch mode loads the models once and writes one JSON line per question.
+Exit codes: 0 ok, 1 some batch questions failed, 2 error, 130 interrupted (Ctrl-C).
+The index is opened for reading only: a folder with no index is an error, never created.
 """
 
 from __future__ import annotations
@@ -21,16 +23,19 @@ from retrieval.answer.llm import make_chat_model
 from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
-from retrieval.settings import Settings
+from retrieval.settings import Settings, program_name
 from retrieval.types import Answer, Citation
 
 __all__ = ["answer_json", "main"]
 
+EXIT_FAILED_QUESTIONS = 1
 EXIT_ERROR = 2
+EXIT_INTERRUPTED = 130
+INTERRUPTED = "Interrupted: the index was not changed; ask again."
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m retrieval")
+    parser = argparse.ArgumentParser(prog=program_name("wenbao-ask", "python -m retrieval"))
     commands = parser.add_subparsers(dest="command", required=True)
     ask = commands.add_parser("ask", help="answer a question from the indexed articles")
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
@@ -44,20 +49,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    """Run the CLI; returns the exit code (0 ok, 2 error)."""
+    """Run the CLI; returns the exit code (see the module docstring)."""
     args = build_parser().parse_args(argv)
     try:
         if (args.question is None) == (args.batch is None):
             raise RetrievalError('Give either a question or --batch FILE, e.g. ask "GDP增长多少?"')
-        settings = _settings(args, os.environ if environ is None else environ)
-        answerer = _answerer(settings)
+        return _run(args, _settings(args, os.environ if environ is None else environ))
+    except WenBaoError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    index = Index(settings, load_embeddings(settings.embedding_model), create=False)
+    try:
+        answerer = _answerer(index, settings)
         options = AskOptions(k=args.k or settings.k, mode=args.mode)
         if args.batch is not None:
             return _batch(answerer, args.batch, options, sys.stdout)
         answer = answerer.ask(args.question, args.history, options)
-    except WenBaoError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    finally:
+        index.close()
     print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else _human(answer))
     return 0
 
@@ -94,8 +109,7 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
     return settings.replace(index_dir=args.index) if args.index is not None else settings
 
 
-def _answerer(settings: Settings) -> Answerer:
-    index = Index(settings, load_embeddings(settings.embedding_model))
+def _answerer(index: Index, settings: Settings) -> Answerer:
     if index.stats().chunks == 0:
         raise RetrievalError(
             f"The index at {settings.where} is empty: run `python -m ingest data` first."
@@ -109,20 +123,32 @@ def _answerer(settings: Settings) -> Answerer:
 
 
 def _batch(answerer: Answerer, path: Path, options: AskOptions, out: TextIO) -> int:
+    """One JSON line per question; exit 1 (and say how many on stderr) if any failed."""
+    asked = failed = 0
     for number, item in _read_batch(path):
-        question, history = item.get("question"), item.get("history") or []
-        try:
-            if not isinstance(question, str) or not isinstance(history, list):
-                raise RetrievalError(
-                    f"line {number} is not a JSON object with a 'question' string "
-                    "(and optionally a 'history' list)"
-                )
-            result = answer_json(answerer.ask(question, [str(h) for h in history], options))
-        except WenBaoError as exc:
-            result = {"error": str(exc)}
+        result = _batch_answer(answerer, number, item, options)
+        asked, failed = asked + 1, failed + ("error" in result)
         out.write(json.dumps({"id": item.get("id", number), **result}, ensure_ascii=False) + "\n")
         out.flush()
+    if failed:
+        print(f"error: {failed} of {asked} questions failed", file=sys.stderr)
+        return EXIT_FAILED_QUESTIONS
     return 0
+
+
+def _batch_answer(
+    answerer: Answerer, number: int, item: dict[str, Any], options: AskOptions
+) -> dict[str, Any]:
+    question, history = item.get("question"), item.get("history") or []
+    try:
+        if not isinstance(question, str) or not isinstance(history, list):
+            raise RetrievalError(
+                f"line {number} is not a JSON object with a 'question' string "
+                "(and optionally a 'history' list)"
+            )
+        return answer_json(answerer.ask(question, [str(h) for h in history], options))
+    except WenBaoError as exc:
+        return {"error": str(exc)}
 
 
 def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:

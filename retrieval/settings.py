@@ -7,6 +7,7 @@ Nothing below the CLIs and ``app.py`` reads the environment; they build a ``Sett
 from __future__ import annotations
 
 import dataclasses
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ __all__ = [
     "MAX_FILE_MB_RANGE",
     "MB",
     "Settings",
+    "program_name",
 ]
 
 # Every default and range, defined here once; the CLIs, the app and the library read them.
@@ -122,6 +124,11 @@ class Settings:
         if self.chroma_host:
             return f"Chroma server http://{self.chroma_host}:{self.chroma_port}"
         return f"{self.index_dir}"
+
+
+def program_name(script: str, module_form: str) -> str:
+    """How the user started a CLI, for its usage line: the console script or ``python -m``."""
+    return script if Path(sys.argv[0]).name == script else module_form
 
 
 def _get(environ: Mapping[str, str], name: str) -> str | None:

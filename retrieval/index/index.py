@@ -2,26 +2,28 @@
 
 ``Index`` is what ingestion writes into and retrieval reads from. It checks on open that
 the vectors were made by the current embedder, keeps the two stores in step on every write,
-and repairs them after an interrupted run.
+and repairs them after an interrupted run. Every fault of either store reaches callers as a
+one-line ``StoreError`` (see ``retrieval.index.faults``).
 """
 
 from __future__ import annotations
 
-import fcntl
+import functools
 import math
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from chromadb.api import ClientAPI
 
-from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.errors import IndexMismatchError, StoreError
-from retrieval.text.keywords import query_tokens
+from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.index.ledger import Ledger
+from retrieval.index.lock import WriterLock
+from retrieval.index.store import CHROMA_FOLDER, ChromaStore, Manifest, connect, drop_collection
 from retrieval.settings import Settings
-from retrieval.index.store import ChromaStore, Manifest, connect, drop_collection
+from retrieval.text.keywords import query_tokens
 from retrieval.types import ArticleText, Chunk, Hit, HitMethod, IndexStats, SearchFilter, SourceInfo
 
 __all__ = ["Index", "RepairReport", "WriteResult"]
@@ -29,7 +31,6 @@ __all__ = ["Index", "RepairReport", "WriteResult"]
 EMBED_BATCH = 64
 WRITE_BATCH = 256
 LEDGER_FILE = "ledger.sqlite3"
-WRITE_LOCK = ".write.lock"
 
 
 @dataclass(frozen=True)
@@ -45,54 +46,91 @@ class WriteResult:
 class RepairReport:
     """What ``Index.repair`` had to fix after an interrupted run."""
 
-    orphan_vectors: int
-    missing_vectors: int
-    sources_reset: tuple[str, ...]
+    orphan_vectors: int = 0
+    missing_vectors: int = 0
+    sources_reset: tuple[str, ...] = ()
 
     @property
     def changed(self) -> bool:
         return bool(self.orphan_vectors or self.missing_vectors)
 
+    def counts(self) -> dict[str, int]:
+        """What was repaired, in numbers (the ingest CLI's ``--json`` ``repaired`` field)."""
+        return {
+            "orphan_vectors_deleted": self.orphan_vectors,
+            "ledger_chunks_dropped": self.missing_vectors,
+            "sources_marked_pending": len(self.sources_reset),
+        }
+
 
 class Index:
-    """Open (or create) the index described by ``settings``, for reading and writing."""
+    """Open the index described by ``settings``, for reading and writing.
+
+    ``create=False`` (for readers: the ask CLI, the app) opens an existing index only and
+    creates nothing. ``reset=True`` takes the writer lock first, then empties the index, and
+    holds the lock until ``close`` so no other ingest writes in between.
+
+    Raises:
+        StoreError: there is no index (``create=False``), another ingest holds the lock
+            (``reset=True``), or a store cannot be opened.
+        IndexMismatchError: the index was built with another embedding model.
+    """
 
     def __init__(
-        self, settings: Settings, embeddings: WenBaoEmbeddings, *, reset: bool = False
+        self,
+        settings: Settings,
+        embeddings: WenBaoEmbeddings,
+        *,
+        reset: bool = False,
+        create: bool = True,
     ) -> None:
         self.settings = settings
         self.embeddings = embeddings
-        manifest = Manifest(embeddings.model_name, embeddings.dimension)
-        client = connect(settings.index_dir, settings.chroma_host, settings.chroma_port)
+        self._lock = WriterLock(settings.index_dir, settings.where)
+        self._holds_reset_lock = False
+        if not create:
+            _require_index(settings)
         if reset:
-            _reset(client, settings)
+            self._lock.acquire()
+            self._holds_reset_lock = True
+        try:
+            self._open(reset=reset, create=create)
+        except BaseException:
+            self.close()
+            raise
+
+    def _open(self, *, reset: bool, create: bool) -> None:
+        settings = self.settings
+        manifest = Manifest(self.embeddings.model_name, self.embeddings.dimension)
+        client = functools.partial(
+            connect, settings.index_dir, settings.chroma_host, settings.chroma_port
+        )
+        if reset:
+            _reset(client(), settings)
         self.ledger = Ledger(settings.index_dir / LEDGER_FILE)
         self._check_ledger_manifest(manifest)
-        self.store = ChromaStore(client, settings.collection, manifest)
+        self.store = ChromaStore(
+            client, settings.collection, manifest, where=settings.where, create=create
+        )
 
     def close(self) -> None:
-        self.ledger.close()
+        """Close the ledger and give back the writer lock a reset took (safe to call twice)."""
+        if hasattr(self, "ledger"):
+            self.ledger.close()
+        if self._holds_reset_lock:
+            self._holds_reset_lock = False
+            self._lock.release()
 
-    @contextmanager
-    def writing(self) -> Iterator[None]:
+    def writing(self) -> AbstractContextManager[None]:
         """Hold the index's writer lock: one ingest at a time, across processes.
 
         Two processes writing one embedded Chroma folder at once corrupt it, so a second
-        writer is refused at once instead of waiting.
+        writer is refused at once instead of waiting (see ``retrieval.index.lock``).
 
         Raises:
             StoreError: another process is writing this index.
         """
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        with (self.settings.index_dir / WRITE_LOCK).open("w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise StoreError(
-                    f"Another ingest is writing the index at {self.settings.where}: wait for "
-                    "it to finish, then run this again."
-                ) from None
-            yield
+        return self._lock.held()
 
     def write_source(
         self,
@@ -222,6 +260,18 @@ class Index:
                 f"{recorded!r}, not {manifest.embedding_model!r}: set WENBAO_EMBEDDING_MODEL="
                 f"{recorded} or rebuild with `python -m ingest PATH --reset`."
             )
+
+
+def _require_index(settings: Settings) -> None:
+    """Refuse to open a folder that holds no index (readers must not create one)."""
+    folder = settings.index_dir
+    if (folder / LEDGER_FILE).is_file() and (
+        settings.chroma_host or (folder / CHROMA_FOLDER).is_dir()
+    ):
+        return
+    raise StoreError(
+        f"There is no index at {folder}: build one with `python -m ingest FILES --index {folder}`."
+    )
 
 
 def _reset(client: ClientAPI, settings: Settings) -> None:

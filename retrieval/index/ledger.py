@@ -13,11 +13,10 @@ import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from retrieval.errors import StoreError
+from retrieval.index.faults import store_errors, to_store_error
 from retrieval.text.keywords import tokenize
 from retrieval.types import ArticleText, Chunk, SearchFilter, SourceInfo
 
@@ -37,7 +36,7 @@ CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source);
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
-    text TEXT NOT NULL);
+    text TEXT NOT NULL, byline TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
     tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '.%-:/'");
@@ -58,11 +57,9 @@ class Ledger:
             self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
             self._conn.executescript(_SCHEMA)
+            _add_byline_column(self._conn)
         except (sqlite3.Error, OSError) as exc:
-            raise StoreError(
-                f"Cannot open the keyword index {path} ({exc}): check the folder is writable, "
-                "or delete it and re-ingest."
-            ) from None
+            raise to_store_error(exc, f"open the keyword index {path}") from exc
         self._lock = threading.RLock()
         self.path = path
 
@@ -71,11 +68,12 @@ class Ledger:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self._conn:
+        """One transaction; any SQLite fault in it is rolled back and raised as StoreError."""
+        with store_errors(f"write the keyword index {self.path}"), self._lock, self._conn:
             yield self._conn
 
     def _rows(self, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
-        with self._lock:
+        with store_errors(f"read the keyword index {self.path}"), self._lock:
             return self._conn.execute(sql, params).fetchall()
 
     def get_meta(self, key: str) -> str | None:
@@ -166,19 +164,21 @@ class Ledger:
         with self._write() as conn:
             conn.execute("DELETE FROM articles WHERE source = ?", (source,))
             conn.executemany(
-                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)",
-                [(a.article_id, a.source, a.title, a.date, a.text) for a in articles],
+                "INSERT OR REPLACE INTO articles (article_id, source, title, date, text, byline) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(a.article_id, a.source, a.title, a.date, a.text, a.byline) for a in articles],
             )
 
     def article(self, article_id: str) -> ArticleText | None:
         rows = self._rows(
-            "SELECT article_id, source, title, date, text FROM articles WHERE article_id = ?",
+            "SELECT article_id, source, title, date, text, byline FROM articles "
+            "WHERE article_id = ?",
             (article_id,),
         )
         if not rows:
             return None
-        aid, source, title, date, text = rows[0]
-        return ArticleText(str(aid), str(source), str(title), _opt(date), str(text))
+        aid, source, title, date, text, byline = rows[0]
+        return ArticleText(str(aid), str(source), str(title), _opt(date), str(text), str(byline))
 
     def article_body(self, article_id: str) -> str | None:
         """The article's own text: its title and the stretch of the source its chunks cover
@@ -224,6 +224,23 @@ class Ledger:
             (match, *params, k),
         )
         return [(str(cid), -float(score)) for cid, score in rows]
+
+
+def _add_byline_column(conn: sqlite3.Connection) -> None:
+    """Migrate a ledger written before bylines were kept: add ``articles.byline`` (empty).
+
+    Idempotent, and no schema-version change: older indexes keep working, and their bylines
+    fill in when the next ingest re-segments the files (the ingest-rules version changed).
+    """
+    columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(articles)")}
+    if "byline" in columns:
+        return
+    try:
+        with conn:
+            conn.execute("ALTER TABLE articles ADD COLUMN byline TEXT NOT NULL DEFAULT ''")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):  # another process migrated it meanwhile
+            raise
 
 
 def _filter_sql(search: SearchFilter | None) -> tuple[str, list[object]]:

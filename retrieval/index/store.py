@@ -6,7 +6,8 @@ default embedding function (which downloads a model) never runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,12 +17,20 @@ import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
-from chromadb.errors import ChromaError, NotFoundError
+from chromadb.errors import InvalidArgumentError, NotFoundError
 
 from retrieval.errors import IndexMismatchError, StoreError
+from retrieval.index.faults import (
+    is_connection_fault,
+    is_store_fault,
+    short,
+    store_errors,
+    to_store_error,
+)
 from retrieval.types import Chunk, SearchFilter
 
 __all__ = [
+    "CHROMA_FOLDER",
     "SCHEMA_VERSION",
     "ChromaStore",
     "Manifest",
@@ -32,6 +41,7 @@ __all__ = [
 ]
 
 SCHEMA_VERSION = 1
+CHROMA_FOLDER = "chroma"
 _PAGE = 5000
 
 
@@ -59,49 +69,67 @@ def connect(index_dir: Path, host: str | None, port: int) -> ClientAPI:
         StoreError: the folder cannot be used or the server does not answer.
     """
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
-    try:
+    target = f"the Chroma server at {host}:{port}" if host else f"the index at {index_dir}"
+    with store_errors(f"open {target}"):
         if host:
             client = chromadb.HttpClient(host=host, port=port, settings=chroma_settings)
             client.heartbeat()
             return client
-        return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=chroma_settings)
-    except (ChromaError, OSError, ValueError, RuntimeError) as exc:
-        target = f"the Chroma server at {host}:{port}" if host else f"the index at {index_dir}"
-        raise StoreError(
-            f"Cannot open {target} ({_short(exc)}): check CHROMA_HOST/CHROMA_PORT or WENBAO_INDEX."
-        ) from None
+        return chromadb.PersistentClient(
+            path=str(index_dir / CHROMA_FOLDER), settings=chroma_settings
+        )
 
 
 class ChromaStore:
-    """Vectors, original passage text and metadata of every chunk, keyed by chunk id."""
+    """Vectors, original passage text and metadata of every chunk, keyed by chunk id.
 
-    def __init__(self, client: ClientAPI, name: str, manifest: Manifest) -> None:
+    Every Chroma fault becomes a ``StoreError``. After a lost connection (or a collection
+    removed under us) the next call connects again and reopens the collection by name, so a
+    restarted server is used again without restarting the program.
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], ClientAPI],
+        name: str,
+        manifest: Manifest,
+        *,
+        where: str,
+        create: bool = True,
+    ) -> None:
         self.manifest = manifest
-        self._collection = _open_collection(client, name, manifest)
+        self.name = name
+        self.where = where
+        self._connect = connect
+        self._collection: Collection | None = _open_collection(connect(), name, manifest, create)
 
     def upsert(
         self, chunks: Sequence[Chunk], vectors: np.ndarray[Any, Any], ingested_at: str
     ) -> None:
         """Write chunks with their vectors; re-writing an id replaces it (no duplicates)."""
-        self._collection.upsert(
-            ids=[c.chunk_id for c in chunks],
-            embeddings=vectors,
-            documents=[c.text for c in chunks],
-            metadatas=[chunk_metadata(c, ingested_at) for c in chunks],
-        )
+        with self._use("add vectors to") as collection:
+            collection.upsert(
+                ids=[c.chunk_id for c in chunks],
+                embeddings=vectors,
+                documents=[c.text for c in chunks],
+                metadatas=[chunk_metadata(c, ingested_at) for c in chunks],
+            )
 
     def delete(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), _PAGE):
-            self._collection.delete(ids=list(ids[start : start + _PAGE]))
+            with self._use("delete vectors from") as collection:
+                collection.delete(ids=list(ids[start : start + _PAGE]))
 
     def count(self) -> int:
-        return self._collection.count()
+        with self._use("count the vectors in") as collection:
+            return collection.count()
 
     def ids(self) -> Iterator[str]:
         """Every chunk id in the collection, page by page (for the consistency check)."""
         offset = 0
         while True:
-            page = self._collection.get(include=[], limit=_PAGE, offset=offset)["ids"]
+            with self._use("list the vectors in") as collection:
+                page = collection.get(include=[], limit=_PAGE, offset=offset)["ids"]
             yield from page
             if len(page) < _PAGE:
                 return
@@ -111,14 +139,30 @@ class ChromaStore:
         self, vector: Sequence[float], k: int, search: SearchFilter | None = None
     ) -> list[tuple[str, float]]:
         """The ``k`` nearest chunk ids with cosine similarity (1 - distance), best first."""
-        result = self._collection.query(
-            query_embeddings=list(vector),
-            n_results=k,
-            where=chroma_where(search),
-            include=["distances"],
-        )
+        with self._use("search the vectors in") as collection:
+            result = collection.query(
+                query_embeddings=list(vector),
+                n_results=k,
+                where=chroma_where(search),
+                include=["distances"],
+            )
         distances = (result["distances"] or [[]])[0]
         return [(cid, 1.0 - float(d)) for cid, d in zip(result["ids"][0], distances, strict=True)]
+
+    @contextmanager
+    def _use(self, failed: str) -> Iterator[Collection]:
+        """The collection handle, with every fault in the block raised as a ``StoreError``."""
+        try:
+            if self._collection is None:
+                client = self._connect()
+                self._collection = _open_collection(client, self.name, self.manifest, False)
+            yield self._collection
+        except Exception as exc:
+            if is_connection_fault(exc) or isinstance(exc, NotFoundError):
+                self._collection = None  # connect again on the next call
+            if not is_store_fault(exc):
+                raise
+            raise to_store_error(exc, f"{failed} {self.where}") from exc
 
 
 def drop_collection(client: ClientAPI, name: str) -> None:
@@ -131,8 +175,10 @@ def drop_collection(client: ClientAPI, name: str) -> None:
         client.delete_collection(name)
     except (NotFoundError, ValueError):
         return
-    except ChromaError as exc:
-        raise StoreError(f"Cannot reset collection {name!r} ({_short(exc)}).") from None
+    except Exception as exc:
+        if not is_store_fault(exc):
+            raise
+        raise to_store_error(exc, f"reset collection {name!r}") from exc
 
 
 def chunk_metadata(chunk: Chunk, ingested_at: str) -> dict[str, str | int]:
@@ -176,13 +222,20 @@ def _date_number(date: str | None) -> int:
     return int(digits) if digits.isdigit() and len(digits) == 8 else 0
 
 
-def _open_collection(client: ClientAPI, name: str, manifest: Manifest) -> Collection:
+def _open_collection(client: ClientAPI, name: str, manifest: Manifest, create: bool) -> Collection:
     try:
         collection = client.get_collection(name, embedding_function=None)
     except (NotFoundError, ValueError):
+        if not create:
+            raise StoreError(
+                f"There is no collection {name!r} in Chroma: build the index with "
+                "`python -m ingest FILES` (same CHROMA_HOST and WENBAO_COLLECTION)."
+            ) from None
         return _create_collection(client, name, manifest)
-    except ChromaError as exc:
-        raise StoreError(f"Cannot open collection {name!r} ({_short(exc)}).") from None
+    except Exception as exc:
+        if not is_store_fault(exc):
+            raise
+        raise to_store_error(exc, f"open collection {name!r}") from exc
     _check_manifest(collection, name, manifest)
     return collection
 
@@ -195,11 +248,15 @@ def _create_collection(client: ClientAPI, name: str, manifest: Manifest) -> Coll
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
         )
-    except (ChromaError, ValueError) as exc:
+    except (InvalidArgumentError, ValueError) as exc:
         raise StoreError(
-            f"Cannot create collection {name!r} ({_short(exc)}): names take 3-512 characters "
+            f"Cannot create collection {name!r} ({short(exc)}): names take 3-512 characters "
             "from a-z, 0-9, '.', '_', '-'."
         ) from None
+    except Exception as exc:
+        if not is_store_fault(exc):
+            raise
+        raise to_store_error(exc, f"create collection {name!r}") from exc
 
 
 def _check_manifest(collection: Collection, name: str, manifest: Manifest) -> None:
@@ -212,8 +269,3 @@ def _check_manifest(collection: Collection, name: str, manifest: Manifest) -> No
         f"the current model is {manifest.embedding_model!r}: set WENBAO_EMBEDDING_MODEL={model} "
         "or rebuild with `python -m ingest PATH --reset`."
     )
-
-
-def _short(exc: BaseException) -> str:
-    lines = str(exc).strip().splitlines()
-    return lines[0][:200] if lines else type(exc).__name__

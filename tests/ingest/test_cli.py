@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from retrieval.index import Index
+from retrieval.index.embeddings import WenBaoEmbeddings
+from retrieval.settings import Settings
 from tests.conftest import REPO, SAMPLE
 
 JSON_KEYS = {
@@ -21,7 +24,9 @@ JSON_KEYS = {
     "chunks_removed",
     "skipped",
     "seconds",
+    "repaired",
 }
+REPAIR_KEYS = ("orphan_vectors_deleted", "ledger_chunks_dropped", "sources_marked_pending")
 
 
 def run_ingest(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -53,8 +58,13 @@ def test_json_summary_contract_and_rerun(corpus: Path, tmp_path: Path) -> None:
     summary = json.loads(first.stdout)
     assert set(summary) == JSON_KEYS
     assert summary["files"] == 2 and summary["articles"] == 3 and summary["chunks_added"] > 0
+    assert summary["repaired"] == dict.fromkeys(REPAIR_KEYS, 0)
     assert summary["skipped"] == [
-        {"path": str(corpus / "empty.md"), "reason": summary["skipped"][0]["reason"]}
+        {
+            "path": str(corpus / "empty.md"),
+            "reason": summary["skipped"][0]["reason"],
+            "code": "empty",
+        }
     ]
     again = json.loads(run_ingest(str(corpus), "--index", index, "--json").stdout)
     assert again["chunks_added"] == 0 and again["chunks_unchanged"] == summary["chunks_added"]
@@ -113,3 +123,27 @@ def test_unreachable_server_is_a_clear_error(corpus: Path, tmp_path: Path) -> No
     env = {"CHROMA_HOST": "127.0.0.1", "CHROMA_PORT": "9"}
     result = run_ingest(str(corpus), "--index", str(tmp_path / "i"), env=env)
     assert result.returncode == 2 and "Chroma server" in result.stderr
+
+
+def test_what_was_repaired_is_reported(
+    corpus: Path, tmp_path: Path, embedder: WenBaoEmbeddings
+) -> None:
+    folder = tmp_path / "index"
+    assert run_ingest(str(corpus), "--index", str(folder), "--json").returncode == 0
+    index = Index(Settings(index_dir=folder), embedder)
+    lost = sorted(index.ledger.chunk_ids())[0]
+    index.store.delete([lost])  # a vector lost, as after a crash between the two stores
+    index.close()
+    repaired = json.loads(run_ingest(str(corpus), "--index", str(folder), "--json").stdout)
+    assert repaired["repaired"] == dict(zip(REPAIR_KEYS, (0, 1, 1), strict=True))
+    assert repaired["chunks_added"] == 1
+    index = Index(Settings(index_dir=folder), embedder)
+    index.store.delete([lost])
+    index.close()
+    human = run_ingest(str(corpus), "--index", str(folder))
+    line = (
+        "repaired after an interrupted run: 0 orphan vectors deleted, 1 ledger chunk without a "
+        "vector dropped, 1 file marked to ingest again"
+    )
+    assert human.returncode == 0 and line in human.stdout.splitlines()
+    assert "repaired after" not in run_ingest(str(corpus), "--index", str(folder)).stdout

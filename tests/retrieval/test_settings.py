@@ -42,3 +42,26 @@ def test_bad_values_are_one_line_errors(env: dict[str, str], message: str) -> No
 
 def test_empty_values_keep_defaults() -> None:
     assert Settings.from_env({"WENBAO_INDEX": "", "CHROMA_HOST": "  "}) == Settings()
+
+
+def test_llm_timeout_takes_seconds_with_a_fraction() -> None:
+    assert Settings.from_env({"WENBAO_LLM_TIMEOUT": "2.5"}).llm_timeout == 2.5
+    assert Settings.from_env({"WENBAO_LLM_TIMEOUT": " 0.001 "}).llm_timeout == 0.001
+    assert Settings.from_env({}).llm_timeout == 60.0
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("abc", "WENBAO_LLM_TIMEOUT='abc' is not a number of seconds"),
+        ("0", "WENBAO_LLM_TIMEOUT=0.0 is out of range"),
+        ("-1", "WENBAO_LLM_TIMEOUT=-1.0 is out of range"),
+        ("3600.5", "WENBAO_LLM_TIMEOUT=3600.5 is out of range"),
+        ("inf", "WENBAO_LLM_TIMEOUT=inf is out of range"),
+        ("nan", "WENBAO_LLM_TIMEOUT=nan is out of range"),
+    ],
+)
+def test_bad_llm_timeouts_are_one_line_errors(raw: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as caught:
+        Settings.from_env({"WENBAO_LLM_TIMEOUT": raw})
+    assert "\n" not in str(caught.value)

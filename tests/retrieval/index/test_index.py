@@ -8,12 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
 from retrieval.errors import IndexMismatchError
 from retrieval.index import Index
-from retrieval.types import ArticleText
+from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
 from retrieval.settings import Settings
-from retrieval.types import Chunk
+from retrieval.types import ArticleText, Chunk
 
 TEXTS = [
     "2021年,西部(重庆)科学城核心区GDP同比增长12.9%,增速重庆市第一。",
