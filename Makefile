@@ -5,24 +5,36 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
+PIP := $(BIN)/pip --disable-pip-version-check
+# pip shows its own progress under `make run`; `make test` (CI) sets --quiet for a short log.
+PIP_OUTPUT ?=
+# The app as deployed: no file watcher, no rerun on save (the same as .streamlit/config.toml).
+APP_FLAGS := --server.headless true --server.port $(PORT) --browser.gatherUsageStats false \
+	--client.toolbarMode viewer
+RUN_FLAGS := --server.fileWatcherType none --server.runOnSave false
+DEV_FLAGS := --server.fileWatcherType auto --server.runOnSave true
 
-.PHONY: install install-dev browser run ingest test lint typecheck unit bench clean
+.PHONY: install install-dev browser run dev ingest test lint typecheck unit bench clean
 
 install: $(STAMP)
 
 install-dev: $(DEV_STAMP)
 
-$(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $(STAMP)
+# The runtime packages and WenBao itself (editable: `wenbao-ingest`, `wenbao-ask`).
+$(STAMP): requirements.txt pyproject.toml
+	@echo "Installing Python packages into $(VENV) (first time: about 5 minutes)…"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install $(PIP_OUTPUT) -r requirements.txt -e .
+	@touch $(STAMP)
+	@echo "Installed $(BIN)/wenbao-ingest and $(BIN)/wenbao-ask."
 
 # Test tools, the LLM test server (a cached llama-cpp-python wheel) and, for the browser
 # test, Debian's chromium and chromium-driver.
 $(DEV_STAMP): $(STAMP) requirements-dev.txt scripts/llama_server_wheel.sh
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@echo "Installing the test tools…"
+	$(PIP) install $(PIP_OUTPUT) -r requirements-dev.txt
 	bash scripts/llama_server_wheel.sh $(BIN)/pip
-	touch $(DEV_STAMP)
+	@touch $(DEV_STAMP)
 
 # For tests/test_browser.py: Debian's chromium, chromium-driver and a CJK font (so the
 # screenshot shows Chinese), installed only when missing; without them the test is skipped.
@@ -37,10 +49,17 @@ browser:
 	fi
 
 ingest: install
-	$(BIN)/python -m ingest data --prune --quiet
+	@echo "Ingesting the sample articles in data/ into ./index…"
+	$(BIN)/wenbao-ingest data --prune
 
 run: ingest
-	$(BIN)/streamlit run app.py --server.headless true --server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode viewer
+	@echo "Starting the app on http://localhost:$(PORT) … (Ctrl-C stops it)"
+	$(BIN)/streamlit run app.py $(APP_FLAGS) $(RUN_FLAGS)
+
+# Development: the app reloads when a source file is saved.
+dev: ingest
+	@echo "Starting the app on http://localhost:$(PORT) with reload on save …"
+	$(BIN)/streamlit run app.py $(APP_FLAGS) $(DEV_FLAGS)
 
 lint: install-dev
 	$(BIN)/ruff check .
@@ -54,8 +73,10 @@ unit: install-dev browser
 
 test: lint typecheck unit
 
+test lint typecheck unit: PIP_OUTPUT := --quiet
+
 bench: install
 	$(BIN)/python -m bench ingest
 
 clean:
-	rm -rf index .pytest_cache .mypy_cache .ruff_cache
+	rm -rf index .pytest_cache .mypy_cache .ruff_cache wenbao.egg-info

@@ -1,8 +1,10 @@
 """Line-level boilerplate rules for news text: contact lines, adverts, bylines, editor tags.
 
 Newspaper pages and web dumps mix the article body with subscription adverts, contact blocks,
-bylines and portal trailers ("返回搜狐，查看更多责任编辑："). Indexed, these lines crowd out real
-passages in retrieval and end up quoted as evidence, so segmentation drops them. Every rule
+bylines and portal trailers ("返回搜狐，查看更多责任编辑："). Indexed, adverts, contact lines and
+trailers crowd out real passages in retrieval and end up quoted as evidence, so segmentation
+drops them. Bylines are kept (they answer "who wrote this?") and also recorded as the article's
+``byline``. Every rule
 here looks at one line (or the tail of one span) and is deliberately narrow: a real news
 sentence that merely mentions 电话 or 公众号 must survive, so the rules demand a short line
 made mostly of a label plus a number, address or name.
@@ -19,6 +21,7 @@ __all__ = [
     "is_boilerplate_line",
     "is_byline",
     "is_contact_line",
+    "tidy_byline",
     "trim_trailer",
 ]
 
@@ -70,6 +73,8 @@ _BYLINE_ROLE_RE = re.compile(
 )
 _BYLINE_SEP_RE = re.compile(r"[\s、，,/／:：|丨（）()【】\[\]]+")
 _NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,5}")
+_BYLINE_EDGE_RE = re.compile(r"^[\s□■◎●（(【\[]+|[\s（(）)】\]]+$")
+_SPACES_RE = re.compile(r"\s+")
 
 
 def is_contact_line(line: str) -> bool:
@@ -129,6 +134,14 @@ def is_byline(line: str) -> bool:
         return False
     names = _BYLINE_SEP_RE.split(_BYLINE_ROLE_RE.sub(" ", line))
     return all(_NAME_RE.fullmatch(name) for name in names if name)
+
+
+def tidy_byline(line: str) -> str:
+    """A byline line as article metadata: marks and brackets around it dropped, spaces single.
+
+    ``"□本报记者  张三 李四"`` → ``"本报记者 张三 李四"``; ``"（记者 张三）"`` → ``"记者 张三"``.
+    """
+    return _SPACES_RE.sub(" ", _BYLINE_EDGE_RE.sub("", line.strip()))
 
 
 def trim_trailer(text: str, start: int, end: int) -> int:

@@ -28,14 +28,14 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         LoadError: the bytes contain NULs or decode as none of these encodings.
     """
     if b"\x00" in data:
-        raise LoadError(BINARY_REASON)
+        raise LoadError(BINARY_REASON, "binary")
     if data.startswith(codecs.BOM_UTF8):
         found = _decode_as(data[len(codecs.BOM_UTF8) :], "utf-8", "utf-8-sig")
     else:
         found = _decode_as(data, "utf-8") or _decode_as(data, declared)
         found = found or _decode_chinese(data) or _decode_detected(data)
     if found is None:
-        raise LoadError(BINARY_REASON)
+        raise LoadError(BINARY_REASON, "binary")
     return found
 
 

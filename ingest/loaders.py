@@ -22,16 +22,36 @@ from typing import Any
 
 from ingest.decoding import decode
 from ingest.types import SourceText
-from retrieval.errors import LoadError
+from retrieval.errors import LoadError, SkipCode
 from retrieval.settings import DEFAULT_MAX_FILE_MB, MB
 from retrieval.text.dates import find_date
 
-__all__ = ["DEFAULT_MAX_BYTES", "SUPPORTED_SUFFIXES", "iter_files", "load_file"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MIN_ARTICLE_UNITS",
+    "SUPPORTED_SUFFIXES",
+    "iter_files",
+    "load_file",
+    "text_units",
+]
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
     {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
 )
 DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_MB * MB
+MIN_ARTICLE_UNITS = 20
+"""The least text (``text_units``: CJK characters, other words) an HTML page must keep after
+its navigation is removed to count as an article; on a page of several lines, those of up
+to ``_NAV_LINE_UNITS`` without punctuation (menu links the extractor kept) do not count. The
+shortest real news item, a one-line brief ("本报讯 今年1-10月，高新区合同投资额达到4.29亿元。"),
+has 22; what is left of a page that is not an article is shorter: an error page ("抱歉，您访问
+的页面不存在，请返回首页", 16), a lone headline, a cookie notice. Only HTML is held to it: the
+text of every other kind is the user's own, kept whatever its length."""
+_EMPTY_REASON = "empty file; add text or remove it"
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af"
+_TEXT_UNIT_RE = re.compile(rf"[{_CJK}]|[^\W_{_CJK}]+")
+_NAV_LINE_UNITS = 6
+_PUNCTUATION_RE = re.compile(r"[。！？，、；：!?,;:.]")
 
 _log = logging.getLogger(__name__)
 
@@ -59,7 +79,9 @@ def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
         elif path.is_file():
             yield path
         else:
-            raise LoadError(f"{path} does not exist (or is not a file/folder); check the path")
+            raise LoadError(
+                f"{path} does not exist (or is not a file/folder); check the path", "missing"
+            )
 
 
 def _walk(directory: Path) -> Iterator[Path]:
@@ -89,7 +111,8 @@ def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[SourceT
     if kind is None:
         supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
         raise LoadError(
-            f"unsupported file type {path.suffix or '(none)'!r}; use one of {supported}"
+            f"unsupported file type {path.suffix or '(none)'!r}; use one of {supported}",
+            "unsupported",
         )
     data = _read_bytes(path, max_bytes)
     return _LOADERS[kind](path, data)
@@ -105,31 +128,33 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         size = path.stat().st_size
         if size > max_bytes:
             raise LoadError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it up"
+                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it up",
+                "too_large",
             )
         data = path.read_bytes()
     except PermissionError as exc:
-        raise LoadError("permission denied; make the file readable (chmod +r)") from exc
+        raise LoadError(
+            "permission denied; make the file readable (chmod +r)", "permission"
+        ) from exc
     except OSError as exc:
-        raise LoadError(f"cannot read file ({exc.strerror or exc}); check the path") from exc
+        reason = f"cannot read file ({exc.strerror or exc}); check the path"
+        raise LoadError(reason, "unreadable") from exc
     if not data.strip():
-        raise LoadError("empty file; add text or remove it")
+        raise LoadError(_EMPTY_REASON, "empty")
     return data
 
 
-def _not_blank(text: str, reason: str) -> str:
+def _not_blank(text: str, reason: str, code: SkipCode = "no_text") -> str:
     """Return ``text`` unchanged unless it holds no visible character (then raise LoadError)."""
     if not text.strip():
-        raise LoadError(reason)
+        raise LoadError(reason, code)
     return text
 
 
 def _load_plain(path: Path, data: bytes) -> list[SourceText]:
     """Plain text and Markdown: the decoded content itself, newlines normalised."""
     text, encoding = decode(data)
-    text = _not_blank(
-        text.replace("\r\n", "\n").replace("\r", "\n"), "empty file; add text or remove it"
-    )
+    text = _not_blank(text.replace("\r\n", "\n").replace("\r", "\n"), _EMPTY_REASON, "empty")
     kind = _KIND_BY_SUFFIX[path.suffix.lower()]
     return [SourceText(source=str(path), text=text, kind=kind, encoding=encoding)]
 
@@ -140,7 +165,7 @@ def _load_html(path: Path, data: bytes) -> list[SourceText]:
     Blocks are joined by blank lines, as in .docx/.pdf, so the segmenter sees paragraphs.
 
     Raises:
-        LoadError: the page has no extractable main text.
+        LoadError: the page has no extractable main text, or too little to be an article.
     """
     import trafilatura
 
@@ -150,11 +175,43 @@ def _load_html(path: Path, data: bytes) -> list[SourceText]:
     )
     lines = extracted.split("\n") if isinstance(extracted, str) else []
     reason = "no article text found in the HTML page; save the article page itself"
-    text = _not_blank("\n\n".join(line for line in lines if line.strip()), reason)
+    text = _long_enough(_not_blank("\n\n".join(line for line in lines if line.strip()), reason))
     meta = trafilatura.extract_metadata(html)
     title, day, url = (_str_or_none(getattr(meta, key, None)) for key in ("title", "date", "url"))
     day = find_date(day)
     return [SourceText(str(path), text, "html", encoding, title=title, date=day, url=url)]
+
+
+def _long_enough(text: str) -> str:
+    """Return the extracted page text unless it is too thin to be an article (then raise).
+
+    Raises:
+        LoadError: fewer than ``MIN_ARTICLE_UNITS`` characters or words of text outside
+            menu-link lines (``too_short``).
+    """
+    lines = text.split("\n\n")
+    menu = len(lines) > 1
+    units = sum(n for line in lines if (n := text_units(line)) and not (menu and _is_nav(line, n)))
+    if units < MIN_ARTICLE_UNITS:
+        raise LoadError(
+            f"the page has only {units} characters of text after removing navigation "
+            f"(an article has at least {MIN_ARTICLE_UNITS}); not an article, skipped",
+            "too_short",
+        )
+    return text
+
+
+def _is_nav(line: str, units: int) -> bool:
+    """A short line without punctuation is a menu link the extractor kept (首页, About us)."""
+    return units <= _NAV_LINE_UNITS and _PUNCTUATION_RE.search(line) is None
+
+
+def text_units(text: str) -> int:
+    """How much text ``text`` holds: each CJK character counts one, each other word one.
+
+    ``"页面不存在"`` is 5, ``"Page not found"`` is 3, ``"营收4.29亿元"`` is 6 (营 收 4 29 亿 元).
+    """
+    return len(_TEXT_UNIT_RE.findall(text))
 
 
 def _meta_charset(data: bytes) -> str | None:
@@ -193,7 +250,8 @@ def _open_docx(data: bytes) -> Any:
     try:
         return docx.Document(io.BytesIO(data))
     except (OpcError, zipfile.BadZipFile, KeyError, ValueError, SyntaxError) as exc:
-        raise LoadError(f"corrupt or invalid .docx ({exc}); re-save it from Word") from exc
+        reason = f"corrupt or invalid .docx ({exc}); re-save it from Word"
+        raise LoadError(reason, "corrupt") from exc
 
 
 def _docx_blocks(document: Any) -> Iterator[str]:
@@ -232,11 +290,11 @@ def _load_pdf(path: Path, data: bytes) -> list[SourceText]:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise LoadError("password-protected PDF; remove the password first")
+            raise LoadError("password-protected PDF; remove the password first", "password")
         pages = [page.extract_text() or "" for page in reader.pages]
         title = reader.metadata.title if reader.metadata else None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise LoadError(f"corrupt PDF ({exc}); re-export or repair it") from exc
+        raise LoadError(f"corrupt PDF ({exc}); re-export or repair it", "corrupt") from exc
     text = "\n\n".join(page for page in pages if page.strip())
     text = _not_blank(text, "scanned PDF without a text layer; OCR it first")
     return [SourceText(source=str(path), text=text, kind="pdf", title=_str_or_none(title))]
@@ -257,7 +315,8 @@ def _load_jsonl(path: Path, data: bytes) -> list[SourceText]:
                 records.append(record)
     if not records:
         raise LoadError(
-            "no valid article line in JSONL; expect one JSON object per line with 'text'"
+            "no valid article line in JSONL; expect one JSON object per line with 'text'",
+            "no_records",
         )
     return records
 

@@ -1,8 +1,9 @@
 """The ingest pipeline: files → sources → articles → chunks → index, file by file.
 
-Incremental by fingerprint: a file whose bytes and chunking settings are unchanged since its
-last complete ingest is not even read again; a changed file has only its new chunks
-embedded. One bad file is skipped with a reason and never stops the run.
+Incremental by fingerprint: a file whose bytes, chunking settings and ingest rules
+(``SEGMENTATION_VERSION``) are unchanged since its last complete ingest is not even read
+again; a changed file has only its new chunks embedded. One bad file is skipped with a
+reason and never stops the run.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 
 from ingest.chunking import ChunkSettings, chunk_article
 from ingest.loaders import DEFAULT_MAX_BYTES, iter_files, load_file
-from ingest.segment import segment
+from ingest.segment import SEGMENTATION_VERSION, segment
 from ingest.types import Article, SourceText
 from retrieval.errors import LoadError, SkipCode
-from retrieval.index import SCHEMA_VERSION, Index, WriteResult
+from retrieval.index import SCHEMA_VERSION, Index, RepairReport, WriteResult
 from retrieval.settings import Settings
 from retrieval.types import ArticleText, Chunk
 
@@ -54,7 +55,10 @@ class IngestOptions:
 
 @dataclass(frozen=True)
 class IngestSummary:
-    """What a run did; ``as_json`` is the CLI's ``--json`` contract."""
+    """What a run did; ``as_json`` is the CLI's ``--json`` contract.
+
+    ``repaired``: what the run first had to fix after an earlier interrupted one.
+    """
 
     files: int
     articles: int
@@ -63,10 +67,12 @@ class IngestSummary:
     chunks_removed: int
     skipped: tuple[Skipped, ...]
     seconds: float
+    repaired: RepairReport = field(default_factory=RepairReport)
 
     def as_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
         data["seconds"] = round(self.seconds, 3)
+        data["repaired"] = self.repaired.counts()
         return data
 
 
@@ -98,19 +104,24 @@ def ingest_paths(
     Raises:
         LoadError: a given path does not exist (nothing is written then).
         StoreError: the index cannot be written, or another ingest is writing it.
+        KeyboardInterrupt: passed on after the index is repaired (consistent again).
     """
     options = options or IngestOptions()
     started = time.perf_counter()
     files = list(iter_files(paths))
     tally = _Tally()
     with index.writing():
-        index.repair()
-        for path in files:
-            if options.on_file:
-                options.on_file(path)
-            _ingest_file(path, index, options, tally)
-        if options.prune:
-            tally.removed += _prune(index)
+        try:
+            repaired = index.repair()
+            for path in files:
+                if options.on_file:
+                    options.on_file(path)
+                _ingest_file(path, index, options, tally)
+            if options.prune:
+                tally.removed += _prune(index)
+        except KeyboardInterrupt:
+            index.repair()  # one id space again before the lock goes; the rerun finishes
+            raise
     return IngestSummary(
         files=len(files),
         articles=tally.articles,
@@ -119,6 +130,7 @@ def ingest_paths(
         chunks_removed=tally.removed,
         skipped=tuple(tally.skipped),
         seconds=time.perf_counter() - started,
+        repaired=repaired,
     )
 
 
@@ -154,7 +166,9 @@ def _articles_and_chunks(
 
 
 def _article_text(article: Article, source: SourceText) -> ArticleText:
-    return ArticleText(article.article_id, source.source, article.title, article.date, source.text)
+    return ArticleText(
+        article.article_id, source.source, article.title, article.date, source.text, article.byline
+    )
 
 
 def _count_unchanged(index: Index, key: str, tally: _Tally) -> None:
@@ -164,13 +178,21 @@ def _count_unchanged(index: Index, key: str, tally: _Tally) -> None:
 
 
 def _fingerprint(path: Path, options: IngestOptions) -> str:
-    """Hash of the file's bytes and of everything that decides its chunks."""
+    """Hash of the file's bytes and of everything that decides its chunks: the chunking
+    settings, the index schema and the ingest rules (``SEGMENTATION_VERSION``)."""
     try:
         digest = hashlib.sha256(path.read_bytes())
+    except PermissionError:
+        raise LoadError(
+            "permission denied; make the file readable (chmod +r)", "permission"
+        ) from None
     except OSError as exc:
-        raise LoadError(f"cannot read the file ({exc.strerror}): check its permissions") from None
+        raise LoadError(
+            f"cannot read the file ({exc.strerror}); check the path", "unreadable"
+        ) from None
     settings = options.chunking
-    digest.update(f"|{settings.max_tokens}|{settings.overlap_sentences}|{SCHEMA_VERSION}".encode())
+    rules = f"|{settings.max_tokens}|{settings.overlap_sentences}|{SCHEMA_VERSION}"
+    digest.update(f"{rules}|rules{SEGMENTATION_VERSION}".encode())
     return digest.hexdigest()
 
 

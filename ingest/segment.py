@@ -11,8 +11,11 @@ A file (a newspaper page rendered to Markdown-ish text) can hold several article
 * A photo caption ("图片来源：…" line, or a paragraph starting "图为") is its own short
   article, so its text never pollutes the previous article's last section; the credit line
   is metadata, not body.
-* A byline right after a title, contact/advert lines and editorial tags are not body; an
-  article made of advert content (a subscription box) is dropped entirely.
+* A byline ("王柯岚 本报记者 叶伟") among an article's first lines, or closing it, is kept as
+  body text (so "这篇报道的记者是谁？" finds and quotes it) and recorded as ``Article.byline``;
+  a ``##`` heading followed by a byline starts a new article.
+* Contact/advert lines and editorial tags are not body; an article made of advert content
+  (a subscription box) is dropped entirely.
 
 A ``.jsonl`` record is always exactly one article (the dump already split them).
 
@@ -26,19 +29,26 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.cleaning import (
     is_advert_article,
     is_boilerplate_line,
     is_byline,
+    tidy_byline,
     trim_trailer,
 )
 from ingest.types import Article, Paragraph, SourceText
 from retrieval.text.dates import find_date
 
-__all__ = ["is_boilerplate_line", "segment"]
+__all__ = ["SEGMENTATION_VERSION", "is_boilerplate_line", "segment"]
+
+SEGMENTATION_VERSION = 2
+"""Version of the rules that turn a file into articles and chunks (loaders, segmentation,
+cleaning, chunking). It is part of every source fingerprint: bump it whenever a rule change
+alters the articles or chunks of an unchanged file, so the next ingest re-segments every file
+(chunks whose id is unchanged are not embedded again). 2: bylines kept, thin HTML skipped."""
 
 _log = logging.getLogger(__name__)
 
@@ -47,6 +57,7 @@ _DATE_HEAD = 200
 _MIN_TITLE_CUT = 6
 _MIN_TITLE_SENTENCE = 8
 _CAPTION_TITLE = "图片说明"
+_BYLINE_LINES = 3
 
 _HEADING_RE = re.compile(r"(#{1,6})(?:[ \t\u3000]+(.*?))?[\s#]*")
 _BLANK_LINE_RE = re.compile(r"\n[^\S\n]*\n")
@@ -184,7 +195,7 @@ class _Builder:
 
     def _heading(self, heading: _Heading, following: str) -> None:
         current = self._current
-        if heading.level == 1 or current.caption or _LEAD_RE.match(following):
+        if heading.level == 1 or current.caption or _starts_article(following):
             self._open(heading.text)
         elif not current.lines and not current.title:
             current.title = heading.text
@@ -199,12 +210,24 @@ class _Builder:
         new_block = not current.lines or current.lines[-1].line.block != line.block
         if current.caption and current.lines and new_block:
             self._open()
-        elif new_block and _CAPTION_BODY_RE.match(line.text):
-            if not (current.caption and not current.lines):
-                self._open(caption=True)
-        elif not current.lines and current.title and is_byline(line.text):
-            return
+        elif (
+            new_block
+            and _CAPTION_BODY_RE.match(line.text)
+            and not (current.caption and not current.lines)
+        ):
+            self._open(caption=True)
         self._current.lines.append(_Body(line, self._current.section))
+
+
+def _starts_article(following: str) -> bool:
+    """A news-item lead ("本报讯…") or a byline right under a heading opens a new article."""
+    return _LEAD_RE.match(following) is not None or is_byline(following)
+
+
+def _byline(lines: Sequence[str]) -> str:
+    """The byline among an article's first lines, else one closing it; ``""`` if none."""
+    found = next((line for line in [*lines[:_BYLINE_LINES], *lines[-1:]] if is_byline(line)), "")
+    return tidy_byline(found)
 
 
 def _finish(source: SourceText, draft: _Draft, article_id: str, n: int) -> Article | None:
@@ -216,7 +239,8 @@ def _finish(source: SourceText, draft: _Draft, article_id: str, n: int) -> Artic
     if not paragraphs:
         return None
     title = draft.title or _untitled_title(source, draft, paragraphs, first=n == 0)
-    return _article(source, article_id, title, paragraphs)
+    byline = "" if draft.caption else _byline([body.line.text for body in draft.lines])
+    return _article(source, article_id, title, paragraphs, byline)
 
 
 def _paragraphs(text: str, lines: list[_Body]) -> tuple[Paragraph, ...]:
@@ -246,12 +270,16 @@ def _clean_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[Para
 
 
 def _article(
-    source: SourceText, article_id: str, title: str, paragraphs: tuple[Paragraph, ...]
+    source: SourceText,
+    article_id: str,
+    title: str,
+    paragraphs: tuple[Paragraph, ...],
+    byline: str = "",
 ) -> Article:
     sections = tuple(dict.fromkeys(p.section for p in paragraphs if p.section))
     head = " ".join([title, *(source.text[p.start : p.end] for p in paragraphs[:3])])
     day = find_date(source.date or "") or find_date(head[:_DATE_HEAD])
-    return Article(article_id, source.source, title, paragraphs, day, sections)
+    return Article(article_id, source.source, title, paragraphs, day, sections, byline)
 
 
 def _untitled_title(
@@ -260,7 +288,8 @@ def _untitled_title(
     """Title for an article without heading: the file's own title, else its first sentence."""
     if first and not draft.caption and source.title and source.title.strip():
         return _SPACE_RUN_RE.sub(" ", source.title.strip())
-    lead = source.text[paragraphs[0].start : paragraphs[0].end]
+    leads = [source.text[p.start : p.end] for p in paragraphs]
+    lead = next((text for text in leads if not is_byline(text)), leads[0])
     return _first_sentence(lead) or (_CAPTION_TITLE if draft.caption else lead[:_TITLE_LEN])
 
 
@@ -287,7 +316,8 @@ def _record_article(source: SourceText) -> Article:
     paragraphs = _clean_spans(text, spans) or (Paragraph(*_trim(text, 0, len(text))),)
     title = _record_title(source, text[paragraphs[0].start : paragraphs[0].end])
     article_id = source.record_id or hashlib.sha1(source.source.encode()).hexdigest()[:12] + "-0"
-    return _article(source, article_id, title, paragraphs)
+    byline = _byline([text[p.start : p.end] for p in paragraphs])
+    return _article(source, article_id, title, paragraphs, byline)
 
 
 def _record_title(source: SourceText, lead: str) -> str:

@@ -38,7 +38,11 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Article:
-    """One article found in a source: its title, date and body paragraphs (as spans)."""
+    """One article found in a source: its title, date and body paragraphs (as spans).
+
+    ``byline`` is the reporters' line ("王柯岚 本报记者 叶伟"), tidied, or ``""``; the line
+    itself stays a paragraph, so it is indexed and can be quoted at its offsets.
+    """
 
     article_id: str
     source: str
@@ -46,3 +50,4 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
     date: str | None = None
     sections: tuple[str, ...] = field(default=())
+    byline: str = ""

@@ -13,7 +13,14 @@ import docx
 import pytest
 from pypdf import PdfWriter
 
-from ingest.loaders import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, iter_files, load_file
+from ingest.loaders import (
+    DEFAULT_MAX_BYTES,
+    MIN_ARTICLE_UNITS,
+    SUPPORTED_SUFFIXES,
+    iter_files,
+    load_file,
+    text_units,
+)
 from ingest.types import SourceText
 from retrieval.errors import LoadError
 
@@ -106,8 +113,9 @@ def test_iter_files_recurses_sorted_and_skips_hidden(tmp_path: Path) -> None:
 
 
 def test_iter_files_missing_path_raises(tmp_path: Path) -> None:
-    with pytest.raises(LoadError, match="does not exist"):
+    with pytest.raises(LoadError, match="does not exist") as caught:
         list(iter_files([tmp_path / "nope"]))
+    assert caught.value.code == "missing"
 
 
 # --- plain text and encodings -------------------------------------------------------------
@@ -178,34 +186,43 @@ def test_real_sample_article_is_verbatim() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "data", "reason"),
+    ("name", "data", "reason", "code"),
     [
-        ("empty.txt", b"", "empty"),
-        ("blank.txt", b" \n\t\r\n  ", "empty"),
-        ("blank-bom.md", " \u3000\n".encode("utf-8-sig"), "empty"),
-        ("binary.txt", b"\x00" + random.Random(7).randbytes(2048) + b"\x00", "binary"),
-        ("undecodable.txt", b"\xff\xfe\xff\x80\x81" * 50, "binary"),
-        ("notes.xyz", b"some text", "unsupported"),
-        ("noext", b"some text", "unsupported"),
-        ("broken.docx", b"PK\x03\x04 this is not a zip", "docx"),
-        ("broken.pdf", b"%PDF-1.4\n garbage without objects", "PDF"),
-        ("nothing.jsonl", b'\n{bad json\n[1, 2]\n{"title": "x"}\n', "no valid article"),
+        ("empty.txt", b"", "empty", "empty"),
+        ("blank.txt", b" \n\t\r\n  ", "empty", "empty"),
+        ("blank-bom.md", " \u3000\n".encode("utf-8-sig"), "empty", "empty"),
+        ("binary.txt", b"\x00" + random.Random(7).randbytes(2048) + b"\x00", "binary", "binary"),
+        ("undecodable.txt", b"\xff\xfe\xff\x80\x81" * 50, "binary", "binary"),
+        ("notes.xyz", b"some text", "unsupported", "unsupported"),
+        ("noext", b"some text", "unsupported", "unsupported"),
+        ("broken.docx", b"PK\x03\x04 this is not a zip", "docx", "corrupt"),
+        ("broken.pdf", b"%PDF-1.4\n garbage without objects", "PDF", "corrupt"),
+        (
+            "nothing.jsonl",
+            b'\n{bad json\n[1, 2]\n{"title": "x"}\n',
+            "no valid article",
+            "no_records",
+        ),
     ],
 )
-def test_bad_files_raise_load_error(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+def test_bad_files_raise_load_error(
+    tmp_path: Path, name: str, data: bytes, reason: str, code: str
+) -> None:
     path = write(tmp_path / name, data)
 
     with pytest.raises(LoadError, match=reason) as caught:
         load_file(path)
 
     assert "\n" not in str(caught.value)
+    assert caught.value.code == code
 
 
 def test_oversized_file_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path / "big.txt", "新闻" * 100)
 
-    with pytest.raises(LoadError, match="limit"):
+    with pytest.raises(LoadError, match="limit") as caught:
         load_file(path, max_bytes=100)
+    assert caught.value.code == "too_large"
     assert load_one(path, max_bytes=600).text == "新闻" * 100
 
 
@@ -231,16 +248,18 @@ def test_permission_error_becomes_load_error(
 
     monkeypatch.setattr(Path, "read_bytes", deny)
 
-    with pytest.raises(LoadError, match="permission denied"):
+    with pytest.raises(LoadError, match="permission denied") as caught:
         load_file(path)
+    assert caught.value.code == "permission"
 
 
 def test_directory_passed_to_load_file_is_rejected(tmp_path: Path) -> None:
     folder = tmp_path / "folder.txt"
     folder.mkdir()
 
-    with pytest.raises(LoadError, match="cannot read"):
+    with pytest.raises(LoadError, match="cannot read") as caught:
         load_file(folder)
+    assert caught.value.code == "unreadable"
 
 
 # --- HTML ---------------------------------------------------------------------------------
@@ -266,8 +285,54 @@ def test_html_keeps_main_text_only(tmp_path: Path, charset: str, codec: str) -> 
 def test_html_without_article_text_is_rejected(tmp_path: Path) -> None:
     path = write(tmp_path / "empty.htm", "<html><head><script>var x=1;</script></head></html>")
 
-    with pytest.raises(LoadError, match="no article text"):
+    with pytest.raises(LoadError, match="no article text") as caught:
         load_file(path)
+    assert caught.value.code == "no_text"
+
+
+THIN_PAGE = """<html><head><title>{title}</title></head><body>
+<nav><a href="/">首页</a> <a href="/news">新闻</a> <a href="/about">关于我们</a></nav>
+<div class="content"><p>{body}</p></div>
+<footer>版权所有 新闻网</footer></body></html>"""
+
+
+@pytest.mark.parametrize("body", ["你好", "抱歉，您访问的页面不存在，请返回首页", "Page not found"])
+def test_html_with_too_little_text_is_not_an_article(tmp_path: Path, body: str) -> None:
+    path = write(tmp_path / "thin.html", THIN_PAGE.format(title="提示", body=body))
+
+    with pytest.raises(LoadError, match=r"^the page has only \d+ characters") as caught:
+        load_file(path)
+
+    assert caught.value.code == "too_short"
+    assert "\n" not in str(caught.value) and "not an article" in str(caught.value)
+
+
+def test_html_with_a_one_sentence_brief_is_an_article(tmp_path: Path) -> None:
+    brief = "本报讯 今年1-10月，高新区合同投资额达到4.29亿元，同比增长12.9%。"
+    path = write(tmp_path / "brief.html", THIN_PAGE.format(title="高新区投资", body=brief))
+
+    assert brief in load_one(path).text
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        ("页面不存在", 5),
+        ("Page not found", 3),
+        ("营收4.29亿元", 6),
+        ("  ，。!? ", 0),
+        ("東京タワー と 서울", 8),
+    ],
+)
+def test_text_units_count_cjk_characters_and_other_words(text: str, units: int) -> None:
+    assert text_units(text) == units
+
+
+def test_minimum_is_for_html_only(tmp_path: Path) -> None:
+    short = "你好。"
+    assert text_units(short) < MIN_ARTICLE_UNITS
+
+    assert load_one(write(tmp_path / "note.txt", short)).text == short
 
 
 # --- Word ---------------------------------------------------------------------------------
@@ -313,8 +378,9 @@ def test_docx_without_text_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "blank.docx"
     docx.Document().save(str(path))
 
-    with pytest.raises(LoadError, match="without text"):
+    with pytest.raises(LoadError, match="without text") as caught:
         load_file(path)
+    assert caught.value.code == "no_text"
 
 
 # --- PDF ----------------------------------------------------------------------------------
@@ -336,8 +402,22 @@ def test_scanned_pdf_without_text_layer_is_rejected(tmp_path: Path) -> None:
     with path.open("wb") as handle:
         writer.write(handle)
 
-    with pytest.raises(LoadError, match="scanned PDF without a text layer; OCR it first"):
+    with pytest.raises(LoadError, match="scanned PDF without a text layer; OCR it first") as caught:
         load_file(path)
+    assert caught.value.code == "no_text"
+
+
+def test_password_protected_pdf_is_rejected(tmp_path: Path) -> None:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    writer.encrypt(user_password="secret", owner_password="owner", algorithm="RC4-128")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+
+    with pytest.raises(LoadError, match="password-protected") as caught:
+        load_file(path)
+    assert caught.value.code == "password"
 
 
 # --- JSON Lines ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,6 +53,8 @@ def test_first_ingest_counts_and_skips(corpus: Path, index: Index) -> None:
     assert summary.chunks_added > 0 and summary.chunks_unchanged == 0
     reasons = {Path(s.path).name: s.reason for s in summary.skipped}
     assert set(reasons) == {"empty.txt", "binary.txt", "notes.xyz"}
+    codes = {Path(s.path).name: s.code for s in summary.skipped}
+    assert codes == {"empty.txt": "empty", "binary.txt": "binary", "notes.xyz": "unsupported"}
     assert all(reason and "\n" not in reason for reason in reasons.values())
     assert index.is_consistent() and index.stats().chunks == summary.chunks_added
 
@@ -128,7 +131,7 @@ def test_interrupted_run_then_rerun_leaves_no_duplicates_or_orphans(
     if where == "between_chroma_and_ledger":
         monkeypatch.setattr(index.ledger, "add_chunks", _die_with)
         options = IngestOptions(chunking=_small_chunks())
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(_Crash):
         ingest_paths([corpus], index, options)
     assert index.store.count() > 0
     index.close()
@@ -169,17 +172,82 @@ def _small_chunks():
     return ChunkSettings(max_tokens=48, overlap_sentences=1)
 
 
+class _Crash(BaseException):
+    """A hard stop (the process killed): nothing runs after it, unlike Ctrl-C."""
+
+
 def _die(_count: int) -> None:
-    raise KeyboardInterrupt
+    raise _Crash
 
 
 def _die_with(*_args: object) -> None:
-    raise KeyboardInterrupt
+    raise _Crash
 
 
-def test_a_second_writer_is_refused_while_one_ingests(corpus: Path, index: Index) -> None:
+def test_a_second_writer_is_refused_while_one_ingests(
+    corpus: Path, index: Index, embedder: WenBaoEmbeddings
+) -> None:
     from retrieval.errors import StoreError
 
-    with index.writing(), pytest.raises(StoreError, match="Another ingest"):
+    other = Index(index.settings, embedder)  # another writer of the same folder
+    with other.writing(), pytest.raises(StoreError, match="Another ingest"):
         ingest_paths([corpus], index)
+    other.close()
     assert ingest_paths([corpus], index).chunks_added > 0
+
+
+def test_thin_html_page_is_skipped_as_too_short(tmp_path: Path, index: Index) -> None:
+    page = tmp_path / "hello.html"
+    page.write_text("<html><body><p>你好</p></body></html>", encoding="utf-8")
+
+    summary = ingest_paths([page], index)
+
+    (skipped,) = summary.skipped
+    assert skipped.code == "too_short" and summary.chunks_added == 0
+    assert skipped.reason.startswith("the page has only 2 characters of text")
+
+
+@pytest.mark.parametrize("where", ["between_chroma_and_ledger", "after_a_batch"])
+def test_ctrl_c_leaves_the_index_consistent_and_unlocked(
+    where: str, corpus: Path, index: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = IngestOptions(chunking=_small_chunks(), on_embedded=_interrupt)
+    if where == "between_chroma_and_ledger":
+        monkeypatch.setattr(index.ledger, "add_chunks", _interrupt)
+        options = IngestOptions(chunking=_small_chunks())
+    with pytest.raises(KeyboardInterrupt):
+        ingest_paths([corpus], index, options)
+    assert index.is_consistent() and set(index.store.ids()) == index.ledger.chunk_ids()
+    monkeypatch.undo()
+    with index.writing():  # the lock was given back
+        pass
+    again = ingest_paths([corpus], index, IngestOptions(chunking=_small_chunks()))
+    assert again.chunks_added > 0 and not again.repaired.changed and index.is_consistent()
+
+
+def test_rerun_reports_what_it_repaired(
+    corpus: Path, index: Index, embedder: WenBaoEmbeddings
+) -> None:
+    first = ingest_paths([corpus], index)
+    assert first.repaired.counts() == dict.fromkeys(
+        ("orphan_vectors_deleted", "ledger_chunks_dropped", "sources_marked_pending"), 0
+    )
+    kept = all_chunks(index)[0]
+    index.store.delete([kept.chunk_id])
+    orphan = dataclasses.replace(kept, chunk_id="orphan-vector-0001", text="孤立的向量。")
+    index.store.upsert([orphan], embedder.embed_passages([orphan.text]), "now")
+    assert set(index.store.ids()) != index.ledger.chunk_ids()
+    summary = ingest_paths([corpus], index)
+    assert summary.repaired.counts() == {
+        "orphan_vectors_deleted": 1,
+        "ledger_chunks_dropped": 1,
+        "sources_marked_pending": 1,
+    }
+    assert summary.as_json()["repaired"] == summary.repaired.counts()
+    assert summary.repaired.sources_reset == (kept.source,) and summary.chunks_added >= 1
+    assert set(index.store.ids()) == index.ledger.chunk_ids()
+    assert not ingest_paths([corpus], index).repaired.changed
+
+
+def _interrupt(*_args: object) -> None:
+    raise KeyboardInterrupt

@@ -119,14 +119,19 @@ STRUCTURE_CASES: list[tuple[str, str, Expected]] = [
         ],
     ),
     (
-        "byline_after_title_skipped",
+        "byline_after_title_kept",
         "# 甲新闻\n\n王柯岚 本报记者 叶伟\n\n正文。",
-        [("甲新闻", [("", "正文。")])],
+        [("甲新闻", [("", "王柯岚 本报记者 叶伟"), ("", "正文。")])],
     ),
     (
-        "byline_with_roles_skipped",
+        "byline_with_roles_kept",
         "# 甲新闻\n\n□本报记者 张三 通讯员 李四、王五\n\n正文。",
-        [("甲新闻", [("", "正文。")])],
+        [("甲新闻", [("", "□本报记者 张三 通讯员 李四、王五"), ("", "正文。")])],
+    ),
+    (
+        "byline_under_subheading_starts_article",
+        "# 甲新闻\n\n甲文。\n\n## 乙新闻\n\n本报记者 张三\n\n乙文。",
+        [("甲新闻", [("", "甲文。")]), ("乙新闻", [("", "本报记者 张三"), ("", "乙文。")])],
     ),
     (
         "lines_without_blank_lines_are_paragraphs",
@@ -161,6 +166,39 @@ STRUCTURE_CASES: list[tuple[str, str, Expected]] = [
 )
 def test_structure(text: str, expected: Expected) -> None:
     assert _shape(_source(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "byline"),
+    [
+        ("# 甲新闻\n\n王柯岚 本报记者 叶伟\n\n正文。", "王柯岚 本报记者 叶伟"),
+        (
+            "# 甲新闻\n\n□本报记者  张三 通讯员 李四、王五\n\n正文。",
+            "本报记者 张三 通讯员 李四、王五",
+        ),
+        ("甲新闻标题\n本报记者 张三 李四\n正文第一句。", "本报记者 张三 李四"),
+        ("# 甲新闻\n\n正文一。\n\n正文二。\n\n（记者 张三 李四）", "记者 张三 李四"),
+        ("# 甲新闻\n\n正文。记者从会上获悉，项目已开工。", ""),
+        ("# 甲新闻\n\n图为开工现场。记者 张三 摄", ""),
+    ],
+)
+def test_byline_is_article_metadata_and_stays_in_the_text(text: str, byline: str) -> None:
+    source = _source(text)
+    (article,) = segment(source)
+    assert article.byline == byline
+    spans = [source.text[p.start : p.end] for p in article.paragraphs]
+    assert all(any(word in span for span in spans) for word in byline.split())
+
+
+def test_byline_is_never_the_title_of_an_untitled_article() -> None:
+    (article,) = segment(_source("本报记者 张三\n\n某市今天召开新闻发布会。", kind="txt"))
+    assert (article.title, article.byline) == ("某市今天召开新闻发布会", "本报记者 张三")
+
+
+def test_record_byline() -> None:
+    (article,) = segment(_record("某市召开发布会。\n本报记者 张三 李四\n会议介绍了进展。"))
+    assert article.byline == "本报记者 张三 李四"
+    assert segment(_record("某市召开发布会。会议介绍了进展。"))[0].byline == ""
 
 
 def test_untitled_first_article_takes_source_title() -> None:
@@ -416,10 +454,11 @@ def test_sample_page_lead_article(sample_page: tuple[SourceText, list[Article]])
     source, articles = sample_page
     lead = articles[0]
     texts = [source.text[p.start : p.end] for p in lead.paragraphs]
-    assert texts[0].startswith("产业,是西部(重庆)科学城")
-    assert not any("王柯岚" in text for text in texts)
-    assert [p.section for p in lead.paragraphs[:2]] == ["", ""]
-    assert {p.section for p in lead.paragraphs[2:]} == set(LEAD_SECTIONS)
+    assert texts[0] == lead.byline == "王柯岚 本报记者 叶伟"
+    assert texts[1].startswith("产业,是西部(重庆)科学城")
+    assert [a.byline for a in articles[1:]] == ["", ""]
+    assert [p.section for p in lead.paragraphs[:3]] == ["", "", ""]
+    assert {p.section for p in lead.paragraphs[3:]} == set(LEAD_SECTIONS)
     third = [p for p in lead.paragraphs if p.section == LEAD_SECTIONS[2]]
     assert source.text[third[0].start : third[0].end].startswith("产业是科技创新的")
     assert texts[-1].endswith("力争建成西部有影响力的软件产业园。")
