@@ -1,22 +1,24 @@
 """问报 WenBao: the Streamlit chat over the indexed news articles.
 
 Wiring only: answers come from ``retrieval.answer.chain``, their HTML from ``ui.present``,
-the Markdown record from ``ui.export``, uploads from ``ingest.uploads``. Settings are
-read from the environment once per run; the embedder, index and answerer are built once per
-process. Every ``WenBaoError`` becomes a one-line ``st.error``.
+the Markdown records from ``ui.export``, every word shown from ``ui.messages``, uploads from
+``ingest.uploads``. Settings are read from the environment once per run; the embedder, index
+and answerer are built once per process. Every ``WenBaoError`` is shown as a Chinese
+sentence saying what to do, with its English line below as a detail for support.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
 import streamlit as st
 
-from ingest.pipeline import IngestOptions
+from ingest.pipeline import IngestOptions, IngestSummary
 from ingest.uploads import (
     UPLOAD_TYPES,
     UploadReport,
@@ -27,14 +29,24 @@ from ingest.uploads import (
 )
 from retrieval.answer.chain import Answerer, AskOptions
 from retrieval.answer.llm import make_chat_model
-from retrieval.errors import WenBaoError
+from retrieval.errors import RetrievalError, StoreError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
 from retrieval.settings import Settings
-from retrieval.types import Answer, AnswerMode, Citation, IndexStats
-from ui.export import answer_markdown
-from ui.present import (
+from retrieval.types import Answer, AnswerMode, Citation, IndexStats, SourceInfo
+from ui.export import answer_markdown, conversation_markdown
+from ui.messages import (
+    APP,
     LABELS_ZH,
+    ErrorText,
+    error_text,
+    labels_for,
+    skipped_text,
+    upload_done,
+    upload_help,
+    upload_label,
+)
+from ui.present import (
     AnswerStream,
     Turn,
     answer_figures,
@@ -45,59 +57,55 @@ from ui.present import (
     flag_sentences,
     flag_text,
     history,
-    labels_for,
     md_escape,
     mode_text,
+    notice_detail,
     notice_text,
     passage_html,
     plain_html,
     source_html,
+    source_path,
 )
+from ui.style import PAGE_CSS, uploader_css
 
 MAX_K = 20
-# Styles for the classes ui.present puts on its HTML.
-PAGE_CSS = """
-.wb-answer { font-size: 1.05rem; line-height: 1.75; }
-.wb-answer sup a { text-decoration: none; font-weight: 600; padding: 0 1px; }
-.wb-answer strong.wb-fig { color: #9a3412; }
-.wb-flag { text-decoration: underline wavy #d97706; text-underline-offset: 3px; }
-.wb-sources-title { font-weight: 600; font-size: .9rem; color: #4b5563; margin: .6rem 0 -.2rem; }
-.wb-src { scroll-margin-top: 4rem; }
-.wb-src-head { font-weight: 600; margin-bottom: .15rem; }
-.wb-src-head .wb-n { color: #2563eb; margin-right: .35rem; }
-.wb-meta { color: #6b7280; font-size: .82rem; margin-bottom: .4rem; }
-.wb-meta code { font-size: .78rem; }
-.wb-quote, .wb-context { font-size: .93rem; line-height: 1.7; border-left: 3px solid #cbd5e1;
-  padding: .1rem 0 .1rem .7rem; color: #374151; }
-mark.wb-passage { background: #eff6ff; color: inherit; padding: 0; }
-mark.wb-hl { background: #fef3c7; color: inherit; padding: 0 1px; border-radius: 2px; }
-mark.wb-fig { background: #fcd34d; color: #111827; font-weight: 700; padding: 0 2px;
-  border-radius: 3px; }
-.wb-question { white-space: pre-wrap; }
-.wb-file { font-weight: 600; font-size: .88rem; word-break: break-all; line-height: 1.3; }
-"""
-
-OUT_OF_STEP = (
-    "索引在一次中断的导入之后不完整:请再次运行 `python -m ingest PATH` 修复,"
-    "在此之前回答可能缺少段落。"
-)
-FIRST_RUN = (
-    "知识库还是空的。请在左侧边栏上传新闻文章(txt、md、html、docx、pdf、jsonl),"
-    "或在终端运行 `python -m ingest data` 导入示例文章,然后在这里提问。"
-)
 
 
-@st.cache_resource(show_spinner="正在加载嵌入模型…")
+@dataclass(frozen=True)
+class View:
+    """What showing an answer needs besides the answer: the index and what it holds now."""
+
+    index: Index
+    sources: frozenset[str]
+    roots: tuple[PurePath, ...]
+
+
+@st.cache_resource(show_spinner=APP.loading_model)
 def embedder(model: str) -> WenBaoEmbeddings:
     """One embedder per model and process: loading it is the slowest step of a cold start."""
     return load_embeddings(model)
 
 
-@st.cache_resource(show_spinner="正在打开知识库…")
+@st.cache_resource(show_spinner=APP.opening_index)
 def answerer(settings: Settings) -> Answerer:
-    """One index and answerer per settings and process, shared by every browser session."""
-    index = Index(settings, embedder(settings.embedding_model))
+    """One index and answerer per settings and process, shared by every browser session.
+
+    The index is opened, never created: a mistyped ``WENBAO_INDEX`` must not leave an
+    empty index behind. A failure is not cached, so the next run tries again.
+    """
+    index = Index(settings, embedder(settings.embedding_model), create=False)
     return Answerer(index, chat_model=make_chat_model(settings))
+
+
+def open_answerer(settings: Settings) -> Answerer | None:
+    """The answerer, or ``None`` on a first run (no index folder yet, or an empty one)."""
+    try:
+        return answerer(settings)
+    except StoreError:
+        folder = settings.index_dir
+        if settings.chroma_host is None and folder.is_dir() and any(folder.iterdir()):
+            raise
+        return None
 
 
 def state() -> Any:
@@ -106,40 +114,75 @@ def state() -> Any:
     session.setdefault("turns", [])
     session.setdefault("uploader", 0)
     session.setdefault("report", None)
+    session.setdefault("confirm", None)
     return session
 
 
 def main() -> None:
-    st.set_page_config(page_title="问报 WenBao", page_icon=":material/newspaper:")
+    st.set_page_config(page_title=APP.title, page_icon=":material/newspaper:")
     st.html(f"<style>{PAGE_CSS}</style>")
-    st.title("问报 WenBao")
+    st.title(APP.title)
     try:
         settings = Settings.from_env(os.environ)
-        bot = answerer(settings)
-        options = sidebar(settings, bot.index)
-        if bot.index.stats().chunks == 0:
-            st.info(FIRST_RUN)
-            return
-        if not bot.index.is_consistent():
-            st.warning(OUT_OF_STEP)
-        chat(bot, options)
+        st.html(f"<style>{uploader_css(settings.max_file_mb)}</style>")
+        run(settings)
     except WenBaoError as exc:
-        st.error(str(exc))
+        show_error(error_text(exc))
 
 
-def chat(bot: Answerer, options: AskOptions) -> None:
+def run(settings: Settings) -> None:
+    """The sidebar, then the conversation; the conversation's download goes in the sidebar."""
+    bot = open_answerer(settings)
+    options, download_slot = sidebar(settings, bot.index if bot else None)
+    if bot is None:
+        st.info(APP.first_run)
+        return
+    sources = frozenset(s.source for s in bot.index.sources())
+    view = View(bot.index, sources, (settings.index_dir.resolve(),))
+    empty = bot.index.stats().chunks == 0
+    if empty:
+        st.info(APP.first_run)
+    elif not bot.index.is_consistent():
+        st.warning(APP.out_of_step)
+    chat(bot, view, options, can_ask=not empty)
+    offer_conversation(download_slot, view)
+
+
+def offer_conversation(slot: Any, view: View) -> None:
+    """The whole conversation as one Markdown file, once there is one (after this run's answer)."""
+    if state().turns:
+        now = datetime.now().strftime("%Y-%m-%d %H:%M")
+        record = conversation_markdown(state().turns, roots=view.roots, exported_at=now)
+        slot.download_button(
+            APP.download_chat,
+            record,
+            file_name="wenbao-conversation.md",
+            mime="text/markdown",
+            key="download-conversation",
+            icon=":material/download:",
+            on_click="ignore",
+            width="stretch",
+        )
+
+
+def show_error(text: ErrorText) -> None:
+    st.error(text.message)
+    st.caption(md_escape(APP.error_detail.format(text.detail)))
+
+
+def chat(bot: Answerer, view: View, options: AskOptions, *, can_ask: bool) -> None:
     """The conversation so far, then the input box; a new question is answered in place."""
     turns: list[Turn] = state().turns
-    if not turns:
-        st.caption("例如:科学城核心区2021年GDP增长多少? 回答里的 [n] 链接到下方的原文段落。")
+    if not turns and can_ask:
+        st.caption(APP.example)
     for turn in turns:
-        show_turn(turn, bot.index)
-    question = st.chat_input("提问 / Ask about the articles…")
+        show_turn(turn, view)
+    question = st.chat_input(APP.chat_placeholder) if can_ask else None
     if question:
-        turns.append(ask(bot, question, history(turns), options))
+        turns.append(ask(bot, view, question, history(turns), options))
 
 
-def ask(bot: Answerer, question: str, earlier: list[str], options: AskOptions) -> Turn:
+def ask(bot: Answerer, view: View, question: str, earlier: list[str], options: AskOptions) -> Turn:
     """Answer ``question`` (streamed in LLM mode) and return the turn to remember."""
     turn = Turn(uuid.uuid4().hex[:8], question, datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
     with st.chat_message("user"):
@@ -148,10 +191,11 @@ def ask(bot: Answerer, question: str, earlier: list[str], options: AskOptions) -
         try:
             answer = answer_now(bot, question, earlier, options)
         except WenBaoError as exc:
-            st.error(str(exc))
-            return Turn(turn.msg_id, question, turn.asked_at, error=str(exc))
+            text = error_text(exc)
+            show_error(text)
+            return Turn(turn.msg_id, question, turn.asked_at, None, text.message, text.detail)
         turn = Turn(turn.msg_id, question, turn.asked_at, answer=answer)
-        show_answer(turn, answer, bot.index)
+        show_answer(turn, answer, view)
     return turn
 
 
@@ -166,25 +210,25 @@ def answer_now(bot: Answerer, question: str, earlier: list[str], options: AskOpt
         st.write_stream(stream.pieces())
     draft.empty()
     if stream.answer is None:
-        raise WenBaoError("The answer stream ended without an answer: ask again.")
+        raise RetrievalError("The answer stream ended without an answer: ask again.")
     return stream.answer
 
 
-def show_turn(turn: Turn, index: Index) -> None:
+def show_turn(turn: Turn, view: View) -> None:
     with st.chat_message("user"):
         st.markdown(plain_html(turn.question), unsafe_allow_html=True)
     with st.chat_message("assistant"):
         if turn.answer is None:
-            st.error(turn.error or "")
+            show_error(ErrorText(turn.error or "", turn.error_detail))
         else:
-            show_answer(turn, turn.answer, index)
+            show_answer(turn, turn.answer, view)
 
 
-def show_answer(turn: Turn, answer: Answer, index: Index) -> None:
+def show_answer(turn: Turn, answer: Answer, view: View) -> None:
     """The answer (or refusal), its notices and checks, the sources, and the export."""
     labels = labels_for(answer.question)
     if answer.refused:
-        st.info(md_escape(answer.text))
+        st.info(md_escape(answer.text), icon=":material/search_off:")
     elif answer.reliability == "check":
         st.warning(labels.check_lead, icon=":material/help:")
         st.markdown(answer_html(answer, turn.msg_id), unsafe_allow_html=True)
@@ -194,33 +238,39 @@ def show_answer(turn: Turn, answer: Answer, index: Index) -> None:
         st.caption(md_escape(labels.rewritten.format(answer.standalone_question)))
     if answer.notice:
         st.warning(notice_text(answer, labels))
+        st.caption(notice_detail(answer, labels))
     for flagged in flag_sentences(answer):
         st.warning(flag_text(flagged, labels), icon=":material/warning:")
     if answer.citations:
         st.markdown(plain_html(labels.sources, "wb-sources-title"), unsafe_allow_html=True)
         for citation in answer.citations:
-            show_source(citation, answer, turn.msg_id, index)
-    show_export(turn, answer)
+            show_source(citation, answer, turn.msg_id, view)
+    show_export(turn, answer, view)
 
 
-def show_source(citation: Citation, answer: Answer, msg_id: str, index: Index) -> None:
-    """One cited passage, and the article around it behind an expander."""
+def show_source(citation: Citation, answer: Answer, msg_id: str, view: View) -> None:
+    """One cited passage (with a notice if its file was deleted since), and its context."""
     labels, figures = labels_for(answer.question), answer_figures(answer)
+    article = view.index.article(citation.article_id)
+    byline = getattr(article, "byline", "") if article is not None else ""
     with st.container(border=True):
-        st.markdown(source_html(citation, figures, msg_id, labels), unsafe_allow_html=True)
+        if citation.source not in view.sources:
+            name = PurePath(citation.source).name
+            st.warning(md_escape(labels.deleted.format(name)), icon=":material/delete:")
+        html = source_html(citation, figures, msg_id, labels, byline)
+        st.markdown(html, unsafe_allow_html=True)
         with st.expander(labels.context, icon=":material/article:"):
-            article = index.article(citation.article_id)
-            view = (
+            context = (
                 context_window(article.text, citation, figures=figures)
                 if article is not None
                 else passage_html(citation, figures)
             )
-            st.markdown(view, unsafe_allow_html=True)
+            st.markdown(context, unsafe_allow_html=True)
 
 
-def show_export(turn: Turn, answer: Answer) -> None:
+def show_export(turn: Turn, answer: Answer, view: View) -> None:
     labels = labels_for(answer.question)
-    record = answer_markdown(answer, asked_at=turn.asked_at)
+    record = answer_markdown(answer, asked_at=turn.asked_at, roots=view.roots)
     parts = [mode_text(answer, labels), confidence_text(answer, labels)]
     parts += [labels.seconds.format(answer.seconds), turn.asked_at]
     st.caption(" · ".join(p for p in parts if p))
@@ -238,95 +288,141 @@ def show_export(turn: Turn, answer: Answer) -> None:
         st.code(record, language="markdown", wrap_lines=True)
 
 
-def sidebar(settings: Settings, index: Index) -> AskOptions:
-    """New conversation, knowledge base (counts, upload, sources) and answer settings."""
+def sidebar(settings: Settings, index: Index | None) -> tuple[AskOptions, Any]:
+    """New conversation (and its download), knowledge base, answer settings.
+
+    ``index`` is ``None`` before there is one: then only the uploader is shown. Returns the
+    options and the slot the conversation's download button is put in once the question of
+    this run is answered.
+    """
     with st.sidebar:
-        if st.button("新对话", icon=":material/add_comment:", width="stretch"):
+        if st.button(APP.new_chat, icon=":material/add_comment:", width="stretch"):
             state().turns = []
-        st.header("知识库")
-        show_stats(index.stats())
+        download_slot = st.empty()
+        st.header(APP.knowledge_base)
+        if index is not None:
+            show_stats(index.stats())
         upload(settings, index)
-        show_sources(settings, index)
-        st.header("设置")
-        return ask_options(settings)
+        if index is not None:
+            show_sources(settings, index)
+        st.header(APP.settings)
+        return ask_options(settings), download_slot
 
 
 def show_stats(stats: IndexStats) -> None:
     files, articles, chunks = st.columns(3)
-    files.metric("文件", stats.files)
-    articles.metric("文章", stats.articles)
-    chunks.metric("段落", stats.chunks)
-    st.caption(f"嵌入模型:`{stats.embedding_model}`  \n索引:`{stats.where}`")
-    st.caption(f"最近导入:{stats.last_ingest or '尚未导入'}")
+    files.metric(APP.files, stats.files)
+    articles.metric(APP.articles, stats.articles)
+    chunks.metric(APP.chunks, stats.chunks)
+    st.caption(APP.index_info.format(stats.embedding_model, stats.where))
+    st.caption(APP.last_ingest.format(stats.last_ingest or APP.never_ingested))
 
 
-def upload(settings: Settings, index: Index) -> None:
+def upload(settings: Settings, index: Index | None) -> None:
     """Upload files, ingest them with a progress bar, and report per file what went wrong."""
     session = state()
     files = st.file_uploader(
-        "上传文章",
+        upload_label(settings.max_file_mb),
         type=list(UPLOAD_TYPES),
         accept_multiple_files=True,
         key=f"uploader-{session.uploader}",
-        help="支持 " + "、".join(UPLOAD_TYPES),
+        help=upload_help(UPLOAD_TYPES, settings.max_file_mb),
+        max_upload_size=settings.max_file_mb,
     )
-    if files and st.button("导入", type="primary", width="stretch"):
-        bar = st.progress(0.0, text="正在导入…")
+    if files and st.button(APP.import_button, type="primary", width="stretch"):
+        bar = st.progress(0.0, text=APP.importing)
+        uploads = [(f.name, f.getvalue()) for f in files]
         try:
-            summary = ingest_uploads(
-                [(f.name, f.getvalue()) for f in files],
-                index,
-                uploads_folder(settings),
-                IngestOptions.from_settings(settings),
-                progress=lambda done, name: bar.progress(done, text=f"正在导入 {name}"),
-            )
+            summary = ingest_files(settings, index, uploads, bar)
         except WenBaoError as exc:
-            session.report = UploadReport(None, (f"导入失败:{exc}",))
+            session.report = error_text(exc)
         else:
             session.report = describe(summary)
         session.uploader += 1
         st.rerun()
-    report = session.report
-    if report is not None:
-        if report.done:
-            st.success(report.done)
-        for problem in report.problems:
-            st.error(problem)
+    show_report(session.report, settings.max_file_mb)
+
+
+def ingest_files(
+    settings: Settings, index: Index | None, uploads: list[tuple[str, bytes]], bar: Any
+) -> IngestSummary:
+    """Ingest the uploads into ``index``; the first upload creates the index."""
+    writer = index or Index(settings, embedder(settings.embedding_model))
+    try:
+        return ingest_uploads(
+            uploads,
+            writer,
+            uploads_folder(settings),
+            IngestOptions.from_settings(settings),
+            progress=lambda done, name: bar.progress(done, APP.importing_file.format(name)),
+        )
+    finally:
+        if writer is not index:
+            writer.close()
+
+
+def show_report(report: UploadReport | ErrorText | None, max_file_mb: int) -> None:
+    """The last upload's outcome: a success line, and one line per file that did not go in."""
+    if isinstance(report, ErrorText):
+        show_error(report)
+        return
+    if report is None:
+        return
+    done = upload_done(
+        report.ingested, report.articles, report.chunks_added, report.chunks_unchanged
+    )
+    if done:
+        st.success(done)
+    for skipped in report.skipped:
+        st.error(skipped_text(skipped.path, skipped.code, max_file_mb))
 
 
 def show_sources(settings: Settings, index: Index) -> None:
     sources = index.sources()
-    with st.expander(f"来源文件({len(sources)})"):
+    with st.expander(APP.sources_title.format(len(sources))):
         for source in sources:
-            name, delete = st.columns([5, 1], vertical_alignment="center")
-            name.markdown(
-                plain_html(PurePath(source.source).name, "wb-file"), unsafe_allow_html=True
-            )
-            name.caption(f"{source.articles} 篇文章 · {source.chunks} 个段落", help=source.source)
-            if delete.button(
-                "",
-                icon=":material/delete:",
-                key="delete-" + uuid.uuid5(uuid.NAMESPACE_URL, source.source).hex[:12],
-                help="从知识库删除",
-            ):
-                remove_source(index, source.source, uploads_folder(settings))
-                state().report = None
-                st.rerun()
+            source_row(settings, index, source)
+
+
+def source_row(settings: Settings, index: Index, source: SourceInfo) -> None:
+    """A source file with its counts and a delete button that asks for confirmation first."""
+    key = uuid.uuid5(uuid.NAMESPACE_URL, source.source).hex[:12]
+    name, delete = st.columns([5, 1], vertical_alignment="center")
+    name.markdown(plain_html(PurePath(source.source).name, "wb-file"), unsafe_allow_html=True)
+    where = source_path(source.source, (settings.index_dir.resolve(),))
+    name.caption(APP.source_counts.format(source.articles, source.chunks), help=where)
+    if delete.button("", icon=":material/delete:", key=f"delete-{key}", help=APP.delete_help):
+        state().confirm = source.source
+    if state().confirm == source.source:
+        confirm_delete(settings, index, source.source, key)
+
+
+def confirm_delete(settings: Settings, index: Index, source: str, key: str) -> None:
+    """The second step of a delete: nothing is removed until 确认删除 is clicked."""
+    st.warning(APP.delete_ask.format(PurePath(source).name), icon=":material/delete:")
+    yes, no = st.columns(2)
+    if yes.button(APP.delete_confirm, type="primary", key=f"confirm-{key}", width="stretch"):
+        remove_source(index, source, uploads_folder(settings))
+        state().confirm = state().report = None
+        st.rerun()
+    if no.button(APP.delete_cancel, key=f"cancel-{key}", width="stretch"):
+        state().confirm = None
+        st.rerun()
 
 
 def ask_options(settings: Settings) -> AskOptions:
     """Passages (k), answer mode (LLM only when configured) and an optional date range."""
-    k = st.slider("引用段落数 k", 1, MAX_K, min(settings.k, MAX_K))
+    k = st.slider(APP.k_label, 1, MAX_K, min(settings.k, MAX_K))
     modes: list[AnswerMode] = ["llm", "extractive"] if settings.llm_configured else ["extractive"]
-    mode = st.radio("回答方式", modes, format_func=LABELS_ZH.modes.__getitem__, horizontal=True)
+    mode = st.radio(APP.mode_label, modes, format_func=LABELS_ZH.modes.__getitem__, horizontal=True)
     if not settings.llm_configured:
-        st.caption("未配置 LLM(OPENAI_BASE_URL、LLM_MODEL),只提供摘录回答。")
+        st.caption(APP.no_llm)
     search = None
-    if st.toggle("按发布日期筛选"):
-        start = st.date_input("从", value=None)
-        end = st.date_input("到", value=None)
+    if st.toggle(APP.date_toggle):
+        start = st.date_input(APP.date_from, value=None)
+        end = st.date_input(APP.date_to, value=None)
         search = date_filter(start, end)
-        st.caption("筛选时,没有发布日期的文章不参与检索。")
+        st.caption(APP.date_note)
     return AskOptions(k=k, mode=mode, search=search)
 
 

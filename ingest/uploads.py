@@ -43,10 +43,16 @@ Progress = Callable[[float, str], object]
 
 @dataclass(frozen=True)
 class UploadReport:
-    """What to tell the user after an upload: one success line and one line per failed file."""
+    """What came of an upload, as data for an interface to word (the app words it in Chinese).
 
-    done: str | None
-    problems: tuple[str, ...]
+    ``ingested`` files went in; each of ``skipped`` did not, with its ``SkipCode``.
+    """
+
+    ingested: int
+    articles: int
+    chunks_added: int
+    chunks_unchanged: int
+    skipped: tuple[Skipped, ...]
 
 
 def uploads_folder(settings: Settings) -> Path:
@@ -112,16 +118,15 @@ def remove_source(index: Index, source: str, folder: Path) -> int:
 
 
 def describe(summary: IngestSummary) -> UploadReport:
-    """The upload outcome in the UI's words (Chinese), naming each file that failed and why."""
-    ingested = summary.files - len(summary.skipped)
-    done = None
-    if ingested:
-        done = (
-            f"已导入 {ingested} 个文件:{summary.articles} 篇文章,新增 {summary.chunks_added} "
-            f"个段落(未变 {summary.chunks_unchanged} 个)。"
-        )
-    problems = tuple(f"{Path(s.path).name} 未导入:{s.reason}" for s in summary.skipped)
-    return UploadReport(done, problems)
+    """The outcome of an upload: how much went in, and each file that did not (by name)."""
+    skipped = tuple(dataclasses.replace(s, path=Path(s.path).name) for s in summary.skipped)
+    return UploadReport(
+        ingested=summary.files - len(skipped),
+        articles=summary.articles,
+        chunks_added=summary.chunks_added,
+        chunks_unchanged=summary.chunks_unchanged,
+        skipped=skipped,
+    )
 
 
 def _save(files: Sequence[tuple[str, bytes]], folder: Path) -> tuple[list[Path], list[Skipped]]:
@@ -132,7 +137,8 @@ def _save(files: Sequence[tuple[str, bytes]], folder: Path) -> tuple[list[Path],
         try:
             path.write_bytes(data)
         except OSError as exc:
-            failed.append(Skipped(name, f"cannot save the upload ({exc.strerror}); try again"))
+            reason = f"cannot save the upload ({exc.strerror}); try again"
+            failed.append(Skipped(name, reason, "unreadable"))
             continue
         saved.append(path)
     return saved, failed

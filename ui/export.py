@@ -1,89 +1,114 @@
-"""An answer as Markdown, for the record: the text, and every citation in full.
+"""Answers as Markdown, for the record: one answer, or a whole conversation.
 
-A copied answer must stay checkable away from the app, so each source lists its title,
-file (name and full path), character offsets in the original text, the whole passage and
-the sentences the answer rests on.
+A copied answer must stay checkable away from the app, so each source lists its title, file
+(its path relative to the index, never the server's absolute path), character offsets in the
+original text, the whole passage and the sentences the answer rests on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
 from retrieval.types import Answer, Citation
+from ui.messages import EXPORT_ZH, Labels, export_words, labels_for
 from ui.present import (
-    Labels,
+    Turn,
     confidence_text,
     flag_sentences,
     flag_text,
-    labels_for,
     mode_text,
+    notice_detail,
     notice_text,
+    source_path,
 )
 
-__all__ = ["answer_markdown"]
-
-_HEADINGS_ZH = {
-    "question": "问题",
-    "asked": "提问时间",
-    "mode": "回答方式",
-    "answer": "回答",
-    "file": "文件",
-    "path": "路径",
-    "section": "栏目",
-    "date": "发布日期",
-    "passage": "段落",
-    "quoted": "引用的句子",
-    "checks": "核对提示",
-    "refused": "(未找到答案)",
-}
-_HEADINGS_EN = {
-    "question": "Question",
-    "asked": "Asked",
-    "mode": "Mode",
-    "answer": "Answer",
-    "file": "File",
-    "path": "Path",
-    "section": "Section",
-    "date": "Published",
-    "passage": "Passage",
-    "quoted": "Quoted sentences",
-    "checks": "Checks",
-    "refused": "(no answer found)",
-}
+__all__ = ["answer_markdown", "conversation_markdown"]
 
 
-def answer_markdown(answer: Answer, *, asked_at: str | None = None) -> str:
-    """The whole answer as a Markdown document, in the language of the question."""
+def answer_markdown(
+    answer: Answer, *, asked_at: str | None = None, roots: Sequence[PurePath] = ()
+) -> str:
+    """The whole answer as a Markdown document, in the language of the question.
+
+    Source files are named relative to the first of ``roots`` that holds them (the app
+    passes the index folder), else by file name alone.
+    """
+    return _document(_answer_lines(answer, asked_at, roots, depth=1))
+
+
+def conversation_markdown(
+    turns: Sequence[Turn], *, roots: Sequence[PurePath] = (), exported_at: str | None = None
+) -> str:
+    """Every turn of a conversation in one Markdown document, each answer with its sources."""
+    lines = [f"# {EXPORT_ZH['conversation']}", ""]
+    if exported_at:
+        lines += [f"- {EXPORT_ZH['exported']}: {exported_at}", ""]
+    for number, turn in enumerate(turns, start=1):
+        lines += [f"## {EXPORT_ZH['turn'].format(number)}", ""]
+        if turn.answer is not None:
+            lines += _answer_lines(turn.answer, turn.asked_at, roots, depth=3)
+        else:
+            lines += _error_lines(turn)
+    return _document(lines)
+
+
+def _error_lines(turn: Turn) -> list[str]:
+    words = EXPORT_ZH
+    lines = [f"### {words['question']}: {_one_line(turn.question)}", ""]
+    lines += [f"- {words['asked']}: {turn.asked_at}", ""]
+    detail = f" ({_one_line(turn.error_detail)})" if turn.error_detail else ""
+    return [*lines, f"> {words['error']}: {_one_line(turn.error or '')}{detail}", ""]
+
+
+def _answer_lines(
+    answer: Answer, asked_at: str | None, roots: Sequence[PurePath], depth: int
+) -> list[str]:
     labels = labels_for(answer.question)
-    words = _HEADINGS_EN if labels.sources == "Sources" else _HEADINGS_ZH
-    mode = mode_text(answer, labels)
-    lines = [f"# {words['question']}: {_one_line(answer.question)}", ""]
-    if asked_at:
-        lines.append(f"- {words['asked']}: {asked_at}")
+    words = export_words(labels)
+    head, sub = "#" * depth, "#" * (depth + 1)
+    lines = [f"{head} {words['question']}: {_one_line(answer.question)}", ""]
+    lines += _about_lines(answer, asked_at, labels, words)
+    text = answer.text.strip()
+    if answer.refused:
+        text = f"{text} {words['refused']}"
+    lines += [f"{sub} {words['answer']}", "", text, ""]
+    if answer.notice:
+        lines += [f"> {_one_line(notice_text(answer, labels))}", ">"]
+        lines += [f"> {_one_line(notice_detail(answer, labels))}", ""]
+    if answer.citations:
+        lines += [f"{sub} {labels.sources}", ""]
+        for citation in answer.citations:
+            lines += _citation_lines(citation, labels, words, roots, "#" * (depth + 2))
+    flagged = flag_sentences(answer)
+    if flagged:
+        lines += [f"{sub} {words['checks']}", ""]
+        lines += [f"- {flag_text(f, labels)}" for f in flagged]
+        lines.append("")
+    return lines
+
+
+def _about_lines(
+    answer: Answer, asked_at: str | None, labels: Labels, words: Mapping[str, str]
+) -> list[str]:
+    """When it was asked, how it was understood and answered, and how sure the answer is."""
+    lines = [f"- {words['asked']}: {asked_at}"] if asked_at else []
     if answer.standalone_question != answer.question:
         lines.append(f"- {labels.rewritten.format(_one_line(answer.standalone_question))}")
     confidence = confidence_text(answer, labels)
     if confidence:
         lines.append(f"- {confidence}")
-    lines += [f"- {words['mode']}: {mode} · {labels.seconds.format(answer.seconds)}", ""]
-    lines += [f"## {words['answer']}", "", answer.text.strip(), ""]
-    if answer.refused:
-        lines[-2] = f"{answer.text.strip()} {words['refused']}"
-    if answer.notice:
-        lines += [f"> {_one_line(notice_text(answer, labels))}", ""]
-    if answer.citations:
-        lines += [f"## {labels.sources}", ""]
-        for citation in answer.citations:
-            lines += _citation_lines(citation, labels, words)
-    flagged = flag_sentences(answer)
-    if flagged:
-        lines += [f"## {words['checks']}", ""]
-        lines += [f"- {flag_text(f, labels)}" for f in flagged]
-        lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    mode = mode_text(answer, labels)
+    return [*lines, f"- {words['mode']}: {mode} · {labels.seconds.format(answer.seconds)}", ""]
 
 
-def _citation_lines(citation: Citation, labels: Labels, words: dict[str, str]) -> list[str]:
+def _citation_lines(
+    citation: Citation,
+    labels: Labels,
+    words: Mapping[str, str],
+    roots: Sequence[PurePath],
+    heading: str,
+) -> list[str]:
     name = PurePath(citation.source).name
     details = [
         f"{words['file']}: `{name}`",
@@ -93,11 +118,11 @@ def _citation_lines(citation: Citation, labels: Labels, words: dict[str, str]) -
     if citation.section:
         details.insert(1, f"{words['section']}: {_one_line(citation.section)}")
     lines = [
-        f"### [{citation.n}] {_one_line(citation.title)}",
+        f"{heading} [{citation.n}] {_one_line(citation.title)}",
         "",
         " · ".join(details),
         "",
-        f"{words['path']}: `{citation.source}`",
+        f"{words['path']}: `{source_path(citation.source, roots)}`",
         "",
         f"{words['passage']}:",
         "",
@@ -121,6 +146,10 @@ def _highlighted(citation: Citation) -> list[tuple[int, int, str]]:
             text = citation.quote[lo - citation.char_start : hi - citation.char_start]
             found.append((lo, hi, _one_line(text)))
     return found
+
+
+def _document(lines: list[str]) -> str:
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def _quoted(text: str) -> list[str]:

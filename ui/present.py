@@ -13,38 +13,38 @@ import html
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
 
 from retrieval.answer.citations import MARKER
-from retrieval.answer.questions import is_english
 from retrieval.text.figures import figure_key, figure_keys, find_figures
 from retrieval.types import Answer, Citation, Flag, SearchFilter
+from ui.messages import Labels
 
 __all__ = [
-    "LABELS_EN",
-    "LABELS_ZH",
     "AnswerStream",
     "FlaggedSentence",
-    "Labels",
     "Turn",
     "anchor_id",
     "answer_figures",
     "answer_html",
+    "byline_text",
     "confidence_text",
     "context_window",
     "date_filter",
     "flag_sentences",
     "flag_text",
+    "heading_paints",
     "history",
-    "labels_for",
     "md_escape",
     "mode_text",
+    "notice_detail",
     "notice_text",
     "passage_html",
     "plain_html",
     "source_html",
+    "source_path",
 ]
 
 Span = tuple[int, int]
@@ -53,86 +53,7 @@ _Paint = tuple[int, int, str]
 _NOISE = re.compile(r"\[\d+\]|[\s*_`#>]")
 _CONTEXT_EDGE = "…"
 _MD_SPECIAL = re.compile(r"([\\`*_~$<>\[\]|])")
-
-
-@dataclass(frozen=True)
-class Labels:
-    """The words around an answer, in the language of its question."""
-
-    sources: str
-    context: str
-    download: str
-    copy: str
-    check: str
-    notice: str
-    date_unknown: str
-    chars: str
-    seconds: str
-    searching: str
-    refused: str
-    check_lead: str
-    rewritten: str
-    confidence: str
-    modes: dict[str, str] = field(hash=False)
-    flag_kinds: dict[str, str] = field(hash=False)
-    reliability: dict[str, str] = field(hash=False)
-
-
-LABELS_ZH = Labels(
-    sources="来源",
-    context="上下文",
-    download="下载 Markdown",
-    copy="复制 Markdown",
-    check="核对提示",
-    notice="提示",
-    date_unknown="日期不详",
-    chars="字符",
-    seconds="用时 {:.1f} 秒",
-    searching="正在查找相关段落…",
-    refused="未找到答案",
-    check_lead="需核实：以下是文章原文摘录，是否正好回答了问题，请对照来源确认后再用。",
-    rewritten="按此理解：{}",
-    confidence="可信度：{}（{:.2f}）",
-    reliability={"reliable": "可靠", "check": "需核实", "insufficient": "不足以回答"},
-    modes={"extractive": "摘录原文", "llm": "LLM 生成"},
-    flag_kinds={
-        "unsupported_figure": "数字在引用的段落中找不到",
-        "wrong_passage": "数字出自另一段落",
-        "uncited_figure": "数字没有标注来源",
-        "missing_passage": "引用标记指向不存在的段落",
-        "unsupported_name": "名称在引用的段落中找不到",
-    },
-)
-LABELS_EN = Labels(
-    sources="Sources",
-    context="Context",
-    download="Download Markdown",
-    copy="Copy as Markdown",
-    check="Check",
-    notice="Notice",
-    date_unknown="date unknown",
-    chars="chars",
-    seconds="{:.1f} s",
-    searching="Searching the articles…",
-    refused="no answer found",
-    check_lead="Needs checking: quoted from the articles; confirm against the source that it "
-    "answers the question before use.",
-    rewritten="Understood as: {}",
-    confidence="Confidence: {} ({:.2f})",
-    reliability={
-        "reliable": "reliable",
-        "check": "needs checking",
-        "insufficient": "not enough to answer",
-    },
-    modes={"extractive": "quoted from the articles", "llm": "written by the LLM"},
-    flag_kinds={
-        "unsupported_figure": "figure not in the cited passage",
-        "wrong_passage": "figure is from another passage",
-        "uncited_figure": "figure without a citation",
-        "missing_passage": "marker points to no passage",
-        "unsupported_name": "name not in the cited passage",
-    },
-)
+_HEADING = re.compile(r"^(#{1,6}[ \t]+)(\S[^\n]*?)(?:[ \t]+#+)?[ \t]*$", re.MULTILINE)
 
 
 def confidence_text(answer: Answer, labels: Labels) -> str | None:
@@ -148,20 +69,17 @@ def mode_text(answer: Answer, labels: Labels) -> str:
     return labels.refused if answer.refused else labels.modes.get(answer.mode, answer.mode)
 
 
-def labels_for(question: str) -> Labels:
-    """English labels for an English question, Chinese otherwise (the UI's default)."""
-    return LABELS_EN if is_english(question) else LABELS_ZH
-
-
 @dataclass(frozen=True)
 class Turn:
-    """One question of a conversation and what came of it (an answer or an error line)."""
+    """One question of a conversation and what came of it (an answer, or an error shown in
+    the UI's words with the English ``error_detail`` for support)."""
 
     msg_id: str
     question: str
     asked_at: str
     answer: Answer | None = None
     error: str | None = None
+    error_detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -214,13 +132,24 @@ def answer_html(answer: Answer, msg_id: str) -> str:
     return f'<div class="wb-answer">{_painted(text, paints, msg_id)}</div>'
 
 
-def source_html(citation: Citation, figures: Sequence[str], msg_id: str, labels: Labels) -> str:
-    """One entry of the sources panel: the link target, where the passage is, the passage."""
+def source_html(
+    citation: Citation,
+    figures: Sequence[str],
+    msg_id: str,
+    labels: Labels,
+    byline: str = "",
+) -> str:
+    """One entry of the sources panel: the link target, where the passage is, the passage.
+
+    ``byline`` (the article's reporters) is shown beside the file when the article has one.
+    """
     meta = [
         f"<code>{_escape(PurePath(citation.source).name)}</code>",
         _escape(citation.date or labels.date_unknown),
         f"{labels.chars} {citation.char_start}–{citation.char_end}",
     ]
+    if byline.strip():
+        meta.insert(1, _escape(byline_text(byline, labels)))
     if citation.section:
         meta.insert(0, _escape(citation.section))
     return (
@@ -230,6 +159,24 @@ def source_html(citation: Citation, figures: Sequence[str], msg_id: str, labels:
         f'<div class="wb-meta">{" · ".join(meta)}</div>'
         f"{passage_html(citation, figures)}</div>"
     )
+
+
+def byline_text(byline: str, labels: Labels) -> str:
+    """The byline as shown: as written when it already says 记者, else labelled."""
+    byline = " ".join(byline.split())
+    return byline if "记者" in byline else labels.byline.format(byline)
+
+
+def source_path(source: str, roots: Sequence[PurePath] = ()) -> str:
+    """``source`` relative to the first of ``roots`` that holds it, else its file name alone.
+
+    For what leaves the server (exports, tooltips): never the server's absolute path.
+    """
+    path = PurePath(source)
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return path.name
 
 
 def anchor_id(msg_id: str, n: int) -> str:
@@ -244,6 +191,7 @@ def passage_html(citation: Citation, figures: Sequence[str] = ()) -> str:
     ``citation.char_start``, so they are shifted and clipped to the passage.
     """
     paints = _citation_paints(citation.quote, citation, citation.char_start, figures)
+    paints += heading_paints(citation.quote)
     return f'<div class="wb-quote">{_painted(citation.quote, paints)}</div>'
 
 
@@ -267,9 +215,26 @@ def context_window(
     window = article_text[low:high]
     paints = [(start - low, end - low, "passage")]
     paints += _citation_paints(window, citation, low + (start - citation.char_start), figures)
+    paints += heading_paints(window, at_line_start=low == 0 or article_text[low - 1] == "\n")
     lead = _CONTEXT_EDGE if article_text[:low].strip() else ""
     tail = _CONTEXT_EDGE if article_text[high:].strip() else ""
     return f'<div class="wb-context">{lead}{_painted(window, paints)}{tail}</div>'
+
+
+def heading_paints(text: str, *, at_line_start: bool = True) -> list[_Paint]:
+    """Markdown headings (``# 标题 #``) of ``text``: the ``#`` markers hidden, the title bold.
+
+    Paints never move text, so offsets and highlights stay those of the original. The first
+    line counts as a line start only when ``at_line_start`` (a window may begin mid-line).
+    """
+    paints: list[_Paint] = []
+    for found in _HEADING.finditer(text):
+        if found.start() == 0 and not at_line_start:
+            continue
+        paints.append((found.start(), found.start(2), "hide"))
+        paints.append((found.start(2), found.end(2), "heading"))
+        paints.append((found.end(2), found.end(), "hide"))
+    return paints
 
 
 def _snap(text: str, window: Span, passage: Span, reach: int) -> Span:
@@ -297,16 +262,25 @@ def flag_sentences(answer: Answer) -> list[FlaggedSentence]:
 
 
 def flag_text(flagged: FlaggedSentence, labels: Labels) -> str:
-    """The warning shown under an answer for one flagged sentence (plain text, no HTML)."""
+    """The warning shown under an answer for one flagged sentence (plain text, no HTML).
+
+    Each finding is its kind in the labels' language and the item it concerns (a figure, a
+    name, a marker); the English ``Flag.message`` is left to the CLI.
+    """
     reasons = "; ".join(
-        f"{labels.flag_kinds.get(f.kind, f.kind)} ({f.message})" for f in flagged.flags
+        f"{labels.flag_kinds.get(f.kind, f.kind)} ({f.item})" for f in flagged.flags
     )
     return md_escape(f"{labels.check}: 「{flagged.sentence}」 {reasons}")
 
 
 def notice_text(answer: Answer, labels: Labels) -> str:
-    """The LLM fallback notice as Markdown-safe text (it quotes server error messages)."""
-    return md_escape(f"{labels.notice}: {answer.notice}") if answer.notice else ""
+    """The LLM fallback notice in the labels' language; empty when there is none."""
+    return md_escape(labels.notice) if answer.notice else ""
+
+
+def notice_detail(answer: Answer, labels: Labels) -> str:
+    """The server's own (English) error line behind the notice, Markdown-safe, for support."""
+    return md_escape(labels.notice_detail.format(answer.notice)) if answer.notice else ""
 
 
 def md_escape(text: str) -> str:
@@ -410,10 +384,12 @@ def _segments(length: int, paints: Sequence[_Paint]) -> list[tuple[int, int, fro
 _TAGS = {  # outermost first; a paint kind may carry "#n" to keep neighbours apart
     "flag": ('<span class="wb-flag">', "</span>"),
     "passage": ('<mark class="wb-passage">', "</mark>"),
+    "heading": ('<strong class="wb-h">', "</strong>"),
     "hl": ('<mark class="wb-hl">', "</mark>"),
     "fig": ('<mark class="wb-fig">', "</mark>"),
     "bold": ('<strong class="wb-fig">', "</strong>"),
     "marker": ("", ""),
+    "hide": ("", ""),  # characters not shown at all (a heading's ``#`` marker)
 }
 _ORDER = {base: rank for rank, base in enumerate(_TAGS)}
 
@@ -423,6 +399,8 @@ def _painted(text: str, paints: Sequence[_Paint], msg_id: str = "") -> str:
     out: list[str] = []
     opened: list[str] = []
     for a, b, kinds in _segments(len(text), paints):
+        if any(_base(kind) == "hide" for kind in kinds):
+            continue
         wanted = sorted(kinds, key=lambda kind: (_ORDER[_base(kind)], kind))
         keep = 0
         while keep < min(len(opened), len(wanted)) and opened[keep] == wanted[keep]:

@@ -78,8 +78,12 @@ def test_good_files_are_ingested_and_bad_ones_reported_by_name(
     assert {Path(s.source).name for s in index.sources()} == {"投资.txt", "逃逸.txt"}
     assert [c[0] for c in calls] == [0.0, 0.25, 0.5, 0.75, 1.0]
     report = describe(summary)
-    assert report.done is not None and "已导入 2 个文件" in report.done
-    assert report.problems[0].startswith("坏文件.txt 未导入:binary")
+    assert (report.ingested, report.articles) == (2, 2)
+    assert report.chunks_added == summary.chunks_added >= 2
+    assert {(s.path, s.code) for s in report.skipped} == {
+        ("坏文件.txt", "binary"),
+        ("空.md", "empty"),
+    }
 
     removed = remove_source(index, str(folder / "投资.txt"), folder)
     assert removed >= 1 and not (folder / "投资.txt").exists()
@@ -101,5 +105,16 @@ def test_a_file_outside_the_uploads_folder_is_only_removed_from_the_index(
 def test_only_failures_leave_nothing_ingested_and_no_success_line(index: Index) -> None:
     summary = ingest_uploads([("x.xyz", b"hello")], index, uploads_folder(index.settings))
     report = describe(summary)
-    assert report.done is None and "unsupported file type" in report.problems[0]
+    assert report.ingested == 0 and [s.code for s in report.skipped] == ["unsupported"]
+    assert "unsupported file type" in report.skipped[0].reason  # the English line stays
     assert index.sources() == []
+
+
+def test_an_upload_that_cannot_be_saved_is_skipped_not_fatal(index: Index, tmp_path: Path) -> None:
+    folder = tmp_path / "uploads"
+    folder.mkdir()
+    (folder / "blocked.txt").mkdir()  # a folder where the file should go: writing fails
+    summary = ingest_uploads([("blocked.txt", GOOD.encode())], index, folder)
+    [skipped] = describe(summary).skipped
+    assert skipped.path == "blocked.txt" and skipped.code == "unreadable"
+    assert "cannot save the upload" in skipped.reason and index.sources() == []

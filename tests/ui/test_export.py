@@ -1,12 +1,15 @@
-"""The Markdown record of an answer: complete citations, in the question's language."""
+"""Markdown records of an answer or a conversation: full citations, no server paths."""
 
 from __future__ import annotations
+
+from pathlib import PurePath
 
 import pytest
 
 from retrieval.answer.refusal import REFUSAL_EN, REFUSAL_ZH
 from retrieval.types import Answer, Citation, Flag
-from ui.export import answer_markdown
+from ui.export import answer_markdown, conversation_markdown
+from ui.present import Turn
 
 PAGE = "导语。\n2021年,核心区GDP同比增长12.9%,增速第一;\n前三季度持续领跑。"
 SENTENCE = "2021年,核心区GDP同比增长12.9%,增速第一;"
@@ -18,7 +21,7 @@ def citation(n: int = 1, section: str = "经济", date: str | None = "2022-11-01
         n=n,
         chunk_id="c",
         article_id="a",
-        source="/srv/news/page.txt",
+        source="/srv/wenbao/index/uploads/page.txt",
         title="科学城建产业创新引领区",
         section=section,
         char_start=start,
@@ -46,7 +49,9 @@ def answer(question: str = "核心区GDP增长多少?", **changes: object) -> An
 
 def test_record_holds_question_answer_and_full_citation() -> None:
     start = PAGE.index(SENTENCE)
-    record = answer_markdown(answer(), asked_at="2026-11-26T08:00:00")
+    record = answer_markdown(
+        answer(), asked_at="2026-11-26T08:00:00", roots=(PurePath("/srv/wenbao/index"),)
+    )
     for piece in (
         "# 问题: 核心区GDP增长多少?",
         "- 提问时间: 2026-11-26T08:00:00",
@@ -59,13 +64,14 @@ def test_record_holds_question_answer_and_full_citation() -> None:
         "栏目: 经济",
         f"字符 {start}–{len(PAGE)}",
         "发布日期: 2022-11-01",
-        "路径: `/srv/news/page.txt`",
+        "路径: `uploads/page.txt`",
         f"> {SENTENCE}",
         "> 前三季度持续领跑。",
         f"- 字符 {start}–{start + len(SENTENCE)}: 「{SENTENCE}」",
     ):
         assert piece in record, piece
     assert "导语" not in record  # a highlight outside the passage is not quoted
+    assert "/srv" not in record  # never the server's absolute path
     assert record.endswith("\n") and not record.endswith("\n\n")
 
 
@@ -97,6 +103,47 @@ def test_notice_flags_and_missing_metadata_are_recorded() -> None:
             notice="LLM server unreachable; answered extractively",
         )
     )
-    assert "> 提示: LLM server unreachable; answered extractively" in record
-    assert "## 核对提示" in record and "13% is not in \\[1\\]" in record  # Markdown-escaped
+    assert "> 提示：LLM 服务出错，已改为摘录原文回答。" in record
+    assert "> 错误详情（供技术支持）：LLM server unreachable; answered extractively" in record
+    assert "## 核对提示" in record and "数字在引用的段落中找不到 (13%)" in record
     assert "发布日期: 日期不详" in record and "栏目" not in record
+    assert "路径: `page.txt`" in record  # outside every root: the file name alone
+
+
+def test_a_conversation_is_one_record_with_every_answer_and_its_sources() -> None:
+    refusal = answer("上海GDP多少?", text=REFUSAL_ZH, refused=True, citations=())
+    turns = [
+        Turn("a1", "核心区GDP增长多少?", "2026-11-26 08:00:00", answer=answer()),
+        Turn(
+            "a2",
+            "太长的问题",
+            "2026-11-26 08:01:00",
+            error="这个问题没能回答。",
+            error_detail="too long",
+        ),
+        Turn("a3", "上海GDP多少?", "2026-11-26 08:02:00", answer=refusal),
+        Turn("a4", "How much did GDP grow?", "2026-11-26 08:03:00", answer=answer("How much?")),
+    ]
+    record = conversation_markdown(
+        turns, roots=(PurePath("/srv/wenbao/index"),), exported_at="2026-11-26 08:05"
+    )
+    assert record.startswith("# 问报对话记录\n\n- 导出时间: 2026-11-26 08:05\n")
+    headings = [line for line in record.splitlines() if line.startswith("## ")]
+    assert headings == ["## 第 1 问", "## 第 2 问", "## 第 3 问", "## 第 4 问"]
+    for piece in (
+        "### 问题: 核心区GDP增长多少?",
+        "- 提问时间: 2026-11-26 08:00:00",
+        "#### 回答",
+        "#### 来源",
+        "##### [1] 科学城建产业创新引领区",
+        "路径: `uploads/page.txt`",
+        f"- 字符 {PAGE.index(SENTENCE)}–{PAGE.index(SENTENCE) + len(SENTENCE)}: 「{SENTENCE}」",
+        "> 出错: 这个问题没能回答。 (too long)",
+        f"{REFUSAL_ZH} (未找到答案)",
+        "- 回答方式: 未找到答案 · 用时 1.2 秒",
+        "### Question: How much?",
+        "#### Sources",
+    ):
+        assert piece in record, piece
+    assert record.count("##### [1]") == 2  # two answers with a source; the refusal has none
+    assert "/srv" not in record and record.endswith("\n") and not record.endswith("\n\n")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import PurePath
 
 import pytest
 
 from retrieval.types import Answer, Citation, Flag, SearchFilter
+from ui.messages import LABELS_EN, LABELS_ZH, labels_for
 from ui.present import (
-    LABELS_EN,
-    LABELS_ZH,
     AnswerStream,
     Turn,
     anchor_id,
@@ -21,11 +21,12 @@ from ui.present import (
     flag_sentences,
     flag_text,
     history,
-    labels_for,
+    notice_detail,
     notice_text,
     passage_html,
     plain_html,
     source_html,
+    source_path,
 )
 
 PAGE = (
@@ -262,7 +263,7 @@ def test_context_of_a_short_article_is_the_whole_article_with_the_passage_marked
     citation = cite(highlights=(span_of(SENTENCE),))
     fragment = context_window(PAGE, citation, figures=("12.9%", "105亿元"))
     text, passage = marks(fragment, "wb-passage")
-    assert text == PAGE.strip()
+    assert text == PAGE.removeprefix("# ").strip()  # the heading shown without its marker
     assert "".join(passage) == citation.quote
     assert marks(fragment, "wb-hl")[1] == [SENTENCE]
     assert marks(fragment, "wb-fig")[1] == ["12.9%", "105亿元"]
@@ -298,8 +299,11 @@ def test_flags_are_grouped_by_sentence_in_answer_order_and_underlined() -> None:
     assert [g.sentence for g in grouped] == ["增长13%。", "投资105亿元。"]
     assert [f.item for f in grouped[1].flags] == ["华润", "105亿元"]
     assert marks(answer_html(result, "m"), "wb-flag")[1] == ["增长13%[1]。", "投资105亿元。"]
-    assert "数字在引用的段落中找不到" in flag_text(grouped[0], LABELS_ZH)
-    assert "figure not in the cited passage" in flag_text(grouped[0], LABELS_EN)
+    assert (
+        flag_text(grouped[0], LABELS_ZH) == "核对提示: 「增长13%。」 数字在引用的段落中找不到 (13%)"
+    )
+    assert "figure not in the cited passage (13%)" in flag_text(grouped[0], LABELS_EN)
+    assert "is not in" not in flag_text(grouped[1], LABELS_ZH)  # no English in the Chinese UI
 
 
 def test_warnings_are_markdown_safe() -> None:
@@ -308,9 +312,11 @@ def test_warnings_are_markdown_safe() -> None:
     )
     result = answer("Revenue was $5 billion and *up*.[1]", cite(), flags=(flag,), notice="a_b_c")
     warning = flag_text(flag_sentences(result)[0], LABELS_EN)
-    assert "\\$5 billion and \\*up\\*" in warning and "not in \\[1\\]" in warning
-    assert notice_text(result, LABELS_ZH) == "提示: a\\_b\\_c"
+    assert "\\$5 billion and \\*up\\*" in warning and "(\\$5 billion)" in warning
+    assert notice_text(result, LABELS_ZH) == "提示：LLM 服务出错，已改为摘录原文回答。"
+    assert notice_detail(result, LABELS_ZH) == "错误详情（供技术支持）：a\\_b\\_c"
     assert notice_text(answer("x", cite()), LABELS_ZH) == ""
+    assert notice_detail(answer("x", cite()), LABELS_ZH) == ""
 
 
 @pytest.mark.parametrize(
@@ -358,3 +364,65 @@ def test_history_is_the_answered_questions_in_order() -> None:
 def test_plain_html_shows_the_users_words_verbatim() -> None:
     question = "<b>粗</b> *斜* $x$"
     assert marks(plain_html(question), "wb-question")[1] == [question]
+
+
+ARTICLE = (
+    "# 科学城报道\n\n导语。\n\n## 经济 ##\n\n" + SENTENCE + "前三季度持续领跑。\n\n#不是标题。"
+)
+
+
+@pytest.mark.parametrize("width", [400, 12])
+def test_context_headings_are_shown_without_their_markers_and_marks_stay_put(
+    width: int,
+) -> None:
+    start = ARTICLE.index(SENTENCE)
+    citation = cite(ARTICLE, start, start + len(SENTENCE), highlights=((start, start + 8),))
+    fragment = context_window(ARTICLE, citation, width=width, figures=("12.9%",))
+    text = visible(fragment)
+    assert "# " not in text and "##" not in text
+    assert "#不是标题。" in text or width < 400  # no space after #: not a heading, kept as is
+    assert marks(fragment, "wb-h")[1] == (["科学城报道", "经济"] if width == 400 else ["经济"])
+    assert marks(fragment, "wb-passage")[1] == [SENTENCE]
+    assert marks(fragment, "wb-hl")[1] == [SENTENCE[:8]]
+    assert marks(fragment, "wb-fig")[1] == ["12.9%"]
+
+
+def test_a_passage_that_starts_with_a_heading_keeps_its_highlights() -> None:
+    start = ARTICLE.index("## 经济")
+    end = ARTICLE.index("前三季度")
+    sentence = ARTICLE.index(SENTENCE)
+    citation = cite(ARTICLE, start, end, highlights=((start, start + 5), (sentence, end)))
+    fragment = passage_html(citation, ("12.9%",))
+    assert visible(fragment).startswith("经济\n\n2021年")
+    assert marks(fragment, "wb-h")[1] == ["经济"]
+    assert marks(fragment, "wb-hl")[1] == ["经济", SENTENCE]
+
+
+def test_a_window_that_starts_mid_line_does_not_take_a_hash_for_a_heading() -> None:
+    article = "前文很长。" * 100 + "编号 # 12 号线的消息。" + SENTENCE + "后文。" * 100
+    start = article.index(SENTENCE)
+    citation = cite(article, start, start + len(SENTENCE))
+    low = article.index("# 12")
+    assert "# 12" in visible(context_window(article, citation, width=start - low))
+
+
+def test_source_shows_the_byline_when_the_article_has_one() -> None:
+    plain = visible(source_html(cite(), (), "m1", LABELS_ZH))
+    with_reporter = visible(source_html(cite(), (), "m1", LABELS_ZH, byline="张三 李四"))
+    already = visible(source_html(cite(), (), "m1", LABELS_ZH, byline="本报记者 王五"))
+    assert "记者" not in plain
+    assert "page.txt · 记者：张三 李四 · 2022-11-01" in with_reporter
+    assert "本报记者 王五" in already and "记者：本报" not in already
+    assert "By John Smith" in visible(source_html(cite(), (), "m1", LABELS_EN, "John Smith"))
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("/srv/wenbao/index/uploads/新闻.txt", "uploads/新闻.txt"),
+        ("/srv/wenbao/data/articles/a.txt", "a.txt"),
+        ("/elsewhere/a.txt", "a.txt"),
+    ],
+)
+def test_source_paths_are_relative_to_the_index_never_absolute(source: str, expected: str) -> None:
+    assert source_path(source, (PurePath("/srv/wenbao/index"),)) == expected

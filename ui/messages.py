@@ -1,0 +1,322 @@
+"""Every word the interface shows: the Chinese UI, and English labels for English questions.
+
+``WenBaoError`` messages and skip reasons are English one-liners for the CLIs and logs; the
+Chinese interface words them itself, from the error class and the ``SkipCode``, and may show
+the English line below as a detail for support. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from retrieval.answer.questions import is_english
+from retrieval.errors import (
+    ConfigError,
+    EmbeddingError,
+    IndexMismatchError,
+    IngestError,
+    RetrievalError,
+    SkipCode,
+    StoreError,
+    WenBaoError,
+)
+
+__all__ = [
+    "APP",
+    "EXPORT_EN",
+    "EXPORT_ZH",
+    "LABELS_EN",
+    "LABELS_ZH",
+    "SKIP_REASONS",
+    "AppText",
+    "ErrorText",
+    "Labels",
+    "dropzone_text",
+    "error_text",
+    "export_words",
+    "labels_for",
+    "skip_reason",
+    "skipped_text",
+    "upload_done",
+    "upload_help",
+    "upload_label",
+]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words around an answer, in the language of its question."""
+
+    sources: str
+    context: str
+    download: str
+    copy: str
+    check: str
+    notice: str
+    notice_detail: str
+    date_unknown: str
+    chars: str
+    seconds: str
+    searching: str
+    refused: str
+    check_lead: str
+    rewritten: str
+    confidence: str
+    deleted: str
+    byline: str
+    modes: dict[str, str] = field(hash=False)
+    flag_kinds: dict[str, str] = field(hash=False)
+    reliability: dict[str, str] = field(hash=False)
+
+
+LABELS_ZH = Labels(
+    sources="来源",
+    context="上下文",
+    download="下载 Markdown",
+    copy="复制 Markdown",
+    check="核对提示",
+    notice="提示：LLM 服务出错，已改为摘录原文回答。",
+    notice_detail="错误详情（供技术支持）：{}",
+    date_unknown="日期不详",
+    chars="字符",
+    seconds="用时 {:.1f} 秒",
+    searching="正在查找相关段落…",
+    refused="未找到答案",
+    check_lead="需核实：以下是文章原文摘录，是否正好回答了问题，请对照来源确认后再用。",
+    rewritten="按此理解：{}",
+    confidence="可信度：{}（{:.2f}）",
+    deleted="来源已删除：{}",
+    byline="记者：{}",
+    reliability={"reliable": "可靠", "check": "需核实", "insufficient": "不足以回答"},
+    modes={"extractive": "摘录原文", "llm": "LLM 生成"},
+    flag_kinds={
+        "unsupported_figure": "数字在引用的段落中找不到",
+        "wrong_passage": "数字出自另一段落",
+        "uncited_figure": "数字没有标注来源",
+        "missing_passage": "引用标记指向不存在的段落",
+        "unsupported_name": "名称在引用的段落中找不到",
+    },
+)
+LABELS_EN = Labels(
+    sources="Sources",
+    context="Context",
+    download="Download Markdown",
+    copy="Copy as Markdown",
+    check="Check",
+    notice="Notice: the LLM failed, so the answer quotes the articles instead.",
+    notice_detail="Error detail (for support): {}",
+    date_unknown="date unknown",
+    chars="chars",
+    seconds="{:.1f} s",
+    searching="Searching the articles…",
+    refused="no answer found",
+    check_lead="Needs checking: quoted from the articles; confirm against the source that it "
+    "answers the question before use.",
+    rewritten="Understood as: {}",
+    confidence="Confidence: {} ({:.2f})",
+    deleted="Source deleted: {}",
+    byline="By {}",
+    reliability={
+        "reliable": "reliable",
+        "check": "needs checking",
+        "insufficient": "not enough to answer",
+    },
+    modes={"extractive": "quoted from the articles", "llm": "written by the LLM"},
+    flag_kinds={
+        "unsupported_figure": "figure not in the cited passage",
+        "wrong_passage": "figure is from another passage",
+        "uncited_figure": "figure without a citation",
+        "missing_passage": "marker points to no passage",
+        "unsupported_name": "name not in the cited passage",
+    },
+)
+
+
+def labels_for(question: str) -> Labels:
+    """English labels for an English question, Chinese otherwise (the UI's default)."""
+    return LABELS_EN if is_english(question) else LABELS_ZH
+
+
+EXPORT_ZH: Mapping[str, str] = {
+    "conversation": "问报对话记录",
+    "exported": "导出时间",
+    "turn": "第 {} 问",
+    "question": "问题",
+    "asked": "提问时间",
+    "mode": "回答方式",
+    "answer": "回答",
+    "file": "文件",
+    "path": "路径",
+    "section": "栏目",
+    "date": "发布日期",
+    "passage": "段落",
+    "quoted": "引用的句子",
+    "checks": "核对提示",
+    "refused": "(未找到答案)",
+    "error": "出错",
+}
+EXPORT_EN: Mapping[str, str] = {
+    **EXPORT_ZH,
+    "question": "Question",
+    "asked": "Asked",
+    "mode": "Mode",
+    "answer": "Answer",
+    "file": "File",
+    "path": "Path",
+    "section": "Section",
+    "date": "Published",
+    "passage": "Passage",
+    "quoted": "Quoted sentences",
+    "checks": "Checks",
+    "refused": "(no answer found)",
+}
+
+
+def export_words(labels: Labels) -> Mapping[str, str]:
+    """The headings of a Markdown record, in the language of ``labels``."""
+    return EXPORT_EN if labels is LABELS_EN else EXPORT_ZH
+
+
+@dataclass(frozen=True)
+class AppText:
+    """The fixed words of the Chinese interface (sidebar, chat, uploads, notices)."""
+
+    title: str = "问报 WenBao"
+    loading_model: str = "正在加载嵌入模型…"
+    opening_index: str = "正在打开知识库…"
+    first_run: str = (
+        "知识库还是空的。请在左侧边栏上传新闻文章（txt、md、html、docx、pdf、jsonl），"
+        "或在终端运行 `python -m ingest data` 导入示例文章，然后在这里提问。"
+    )
+    out_of_step: str = (
+        "索引在一次中断的导入之后不完整：请再次运行 `python -m ingest PATH` 修复，"
+        "在此之前回答可能缺少段落。"
+    )
+    example: str = "例如：科学城核心区2021年GDP增长多少？ 回答里的 [n] 链接到下方的原文段落。"
+    chat_placeholder: str = "就已收录的文章提问（中文或英文）…"
+    no_answer: str = "回答没有生成完就中断了，请再问一次。"
+    new_chat: str = "新对话"
+    download_chat: str = "下载整个对话（Markdown）"
+    knowledge_base: str = "知识库"
+    files: str = "文件"
+    articles: str = "文章"
+    chunks: str = "段落"
+    index_info: str = "嵌入模型：`{}`  \n索引：`{}`"
+    last_ingest: str = "最近导入：{}"
+    never_ingested: str = "尚未导入"
+    import_button: str = "导入"
+    importing: str = "正在导入…"
+    importing_file: str = "正在导入 {}"
+    browse: str = "选择文件"
+    drop_here: str = "松开鼠标即可上传"
+    sources_title: str = "来源文件（{}）"
+    source_counts: str = "{} 篇文章 · {} 个段落"
+    delete_help: str = "从知识库删除"
+    delete_ask: str = "确定要从知识库删除「{}」吗？它的段落将不再被检索，此操作无法撤销。"
+    delete_confirm: str = "确认删除"
+    delete_cancel: str = "取消"
+    settings: str = "设置"
+    k_label: str = "引用段落数 k"
+    mode_label: str = "回答方式"
+    no_llm: str = "未配置 LLM（OPENAI_BASE_URL、LLM_MODEL），只提供摘录回答。"
+    date_toggle: str = "按发布日期筛选"
+    date_from: str = "从"
+    date_to: str = "到"
+    date_note: str = "筛选时，没有发布日期的文章不参与检索。"
+    error_detail: str = "错误详情（供技术支持）：{}"
+
+
+APP = AppText()
+
+
+@dataclass(frozen=True)
+class ErrorText:
+    """An error as the Chinese UI shows it: what went wrong and what to do, then the detail."""
+
+    message: str
+    detail: str
+
+
+_ERRORS: tuple[tuple[type[WenBaoError], str], ...] = (  # most specific class first
+    (
+        IndexMismatchError,
+        "知识库是用另一个嵌入模型或旧版本建立的，与当前设置不一致。请用 "
+        "`python -m ingest data --reset` 重新导入，或把 WENBAO_EMBEDDING_MODEL "
+        "设为建库时用的模型。",
+    ),
+    (
+        StoreError,
+        "无法读取或写入知识库。请确认索引文件夹存在且可写、没有别的导入正在进行"
+        "（使用 Chroma 服务器时请确认它已启动），然后重试。",
+    ),
+    (
+        ConfigError,
+        "设置有误：某个环境变量的值无效。请按下方详情改正后重新启动应用。",
+    ),
+    (
+        EmbeddingError,
+        "嵌入模型无法加载或运行。请检查 WENBAO_EMBEDDING_MODEL 指向的模型，然后重新启动应用。",
+    ),
+    (
+        RetrievalError,
+        "这个问题没能回答。请按下方详情修改问题（例如缩短或补全问题）后再问。",
+    ),
+    (IngestError, "导入文件失败。请检查文件后重新上传。"),
+    (WenBaoError, "出了点问题。请按下方详情处理后重试。"),
+)
+
+
+def error_text(exc: WenBaoError) -> ErrorText:
+    """The Chinese sentence for an error (chosen by its class), and its English line."""
+    message = next(text for kind, text in _ERRORS if isinstance(exc, kind))
+    return ErrorText(message, str(exc))
+
+
+SKIP_REASONS: Mapping[SkipCode, str] = {
+    "missing": "文件不存在，请重新上传",
+    "unsupported": "不支持这种文件类型，请上传 txt、md、html、docx、pdf 或 jsonl",
+    "too_large": "文件超过 {max_mb} MB 的上限，请拆分或压缩后再上传",
+    "permission": "没有读取权限，请检查文件权限后再上传",
+    "unreadable": "无法读取或保存这个文件，请检查文件后重试",
+    "empty": "文件是空的，请加入文字后再上传",
+    "binary": "看起来不是文本文件（可能是图片或二进制文件），请上传文章的文字版本",
+    "corrupt": "文件已损坏或格式无效，请用原程序重新保存或导出后再上传",
+    "password": "PDF 设有密码，请先取消密码再上传",
+    "no_text": "没有可提取的文字（可能是扫描件），请上传含文字的版本",
+    "no_records": "没有找到带文字（text 字段）的记录，请检查 jsonl 的格式",
+    "too_short": "文字太短，无法作为文章导入",
+}
+
+
+def skip_reason(code: SkipCode, max_file_mb: int) -> str:
+    """Why a file was not ingested, in Chinese; ``too_large`` names the real limit."""
+    return SKIP_REASONS.get(code, SKIP_REASONS["unreadable"]).format(max_mb=max_file_mb)
+
+
+def skipped_text(name: str, code: SkipCode, max_file_mb: int) -> str:
+    """One line per file that was not ingested: its name and why."""
+    return f"{name} 未导入：{skip_reason(code, max_file_mb)}。"
+
+
+def upload_done(files: int, articles: int, added: int, unchanged: int) -> str | None:
+    """The success line of an upload, or ``None`` when no file went in."""
+    if not files:
+        return None
+    return f"已导入 {files} 个文件：{articles} 篇文章，新增 {added} 个段落（未变 {unchanged} 个）。"
+
+
+def upload_label(max_file_mb: int) -> str:
+    """The uploader's label, naming the real size limit."""
+    return f"上传文章（每个文件不超过 {max_file_mb} MB）"
+
+
+def upload_help(types: tuple[str, ...], max_file_mb: int) -> str:
+    """The uploader's tooltip and caption: formats and the limit."""
+    formats = "、".join(types)
+    return f"支持 {formats}；每个文件不超过 {max_file_mb} MB。把文件拖到框里，或点「选择文件」。"
+
+
+def dropzone_text(max_file_mb: int) -> str:
+    """The line inside the uploader's drop zone (in place of Streamlit's English one)."""
+    return f"拖放文件到这里 · 每个不超过 {max_file_mb} MB"
