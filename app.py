@@ -32,7 +32,7 @@ from retrieval.answer.llm import make_chat_model
 from retrieval.errors import RetrievalError, StoreError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
-from retrieval.settings import Settings
+from retrieval.settings import K_RANGE, Settings
 from retrieval.types import Answer, AnswerMode, Citation, IndexStats, SourceInfo
 from ui.export import answer_markdown, conversation_markdown
 from ui.messages import (
@@ -68,7 +68,7 @@ from ui.present import (
 )
 from ui.style import PAGE_CSS, uploader_css
 
-MAX_K = 20
+MAX_K = 20  # the slider stops below K_RANGE[1]: more passages than this only slow the UI
 
 
 @dataclass(frozen=True)
@@ -412,7 +412,7 @@ def confirm_delete(settings: Settings, index: Index, source: str, key: str) -> N
 
 def ask_options(settings: Settings) -> AskOptions:
     """Passages (k), answer mode (LLM only when configured) and an optional date range."""
-    k = st.slider(APP.k_label, 1, MAX_K, min(settings.k, MAX_K))
+    k = st.slider(APP.k_label, K_RANGE[0], MAX_K, min(settings.k, MAX_K))
     modes: list[AnswerMode] = ["llm", "extractive"] if settings.llm_configured else ["extractive"]
     mode = st.radio(APP.mode_label, modes, format_func=LABELS_ZH.modes.__getitem__, horizontal=True)
     if not settings.llm_configured:

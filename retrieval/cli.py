@@ -23,7 +23,7 @@ from retrieval.answer.llm import make_chat_model
 from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
-from retrieval.settings import Settings, program_name
+from retrieval.settings import DEFAULT_K, Settings, program_name
 from retrieval.types import Answer, Citation
 
 __all__ = ["answer_json", "main"]
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--batch", type=Path, help="JSONL file of {id, question, history}")
     ask.add_argument("--index", type=Path, help="index folder (default: $WENBAO_INDEX or ./index)")
     ask.add_argument("--history", action="append", default=[], help="an earlier question")
-    ask.add_argument("--k", type=int, help="passages given to the answerer (default 6)")
+    ask.add_argument("--k", type=int, help=f"passages given to the answerer (default {DEFAULT_K})")
     ask.add_argument("--mode", choices=["extractive", "llm"], help="default: llm if configured")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     return parser

@@ -28,7 +28,6 @@ from retrieval.types import ArticleText, Chunk, Hit, HitMethod, IndexStats, Sear
 
 __all__ = ["Index", "RepairReport", "WriteResult"]
 
-EMBED_BATCH = 64
 WRITE_BATCH = 256
 LEDGER_FILE = "ledger.sqlite3"
 
