@@ -120,6 +120,8 @@ class Citation:
 
     ``quote == original_text[char_start:char_end]``; ``highlights`` are the absolute offsets
     of the sentences the answer quotes or rests on, for marking inside the passage.
+    ``incomplete``: the passage's source was not fully ingested (a run stopped half way), so
+    the answer may miss passages of it.
     """
 
     n: int
@@ -133,6 +135,7 @@ class Citation:
     quote: str
     date: str | None = None
     highlights: tuple[tuple[int, int], ...] = ()
+    incomplete: bool = False
 
 
 FlagKind = Literal[

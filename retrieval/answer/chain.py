@@ -33,7 +33,7 @@ from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import Candidate, Evidence, Extraction, extract
 from retrieval.answer.followup import condense_by_rule
 from retrieval.answer.llm import condense_question, stream_answer
-from retrieval.answer.questions import Question, analyse
+from retrieval.answer.questions import Question, analyse, clean_text
 from retrieval.answer.refusal import (
     REFUSAL_EN,
     REFUSAL_ZH,
@@ -222,7 +222,9 @@ class Answerer:
         return Inspection(hits, extraction, found, judgement, answer, draft, by_rules, rule)
 
     def _answer(self, state: Passages) -> Iterator[str | Answer]:
-        yield from self._respond(state, *self._decide(state))
+        incomplete = frozenset(self.index.incomplete_sources())
+        for item in self._respond(state, *self._decide(state)):
+            yield _mark_incomplete(item, incomplete) if isinstance(item, Answer) else item
 
     def _decide(self, state: Passages) -> tuple[Question, Extraction, Judgement]:
         question = analyse(state.standalone)
@@ -334,7 +336,7 @@ class Answerer:
 
 
 def _start(question: str, history: Sequence[str], options: AskOptions) -> Asked:
-    text = question.strip()
+    text, history = clean_text(question).strip(), [clean_text(h) for h in history]
     if not text:
         raise RetrievalError("The question is empty: type a question about the articles.")
     if len(text) > MAX_QUESTION_CHARS:
@@ -383,6 +385,14 @@ def _conversion(candidate: Candidate, unit: str | None) -> str:
     figure = next((f for f in find_figures(candidate.figures[0])), None)
     note = conversion_note(figure, unit) if figure is not None else None
     return f"（{figure.raw} = {note}）" if figure and note else ""
+
+
+def _mark_incomplete(answer: Answer, sources: frozenset[str]) -> Answer:
+    """Mark the citations whose source a stopped ingest left half written."""
+    if not sources:
+        return answer
+    marked = tuple(replace(c, incomplete=c.source in sources) for c in answer.citations)
+    return replace(answer, citations=marked)
 
 
 def _judged(answer: Answer, judgement: Judgement) -> Answer:

@@ -10,18 +10,31 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+import numpy as np
 from chromadb.api import ClientAPI
 
 from retrieval.errors import IndexMismatchError, StoreError
+from retrieval.index.binding import bind, check_collection_name
 from retrieval.index.embeddings import WenBaoEmbeddings
-from retrieval.index.ledger import Ledger
+from retrieval.index.ledger import GENERATION, Ledger
 from retrieval.index.lock import WriterLock
-from retrieval.index.store import CHROMA_FOLDER, ChromaStore, Manifest, connect, drop_collection
+from retrieval.index.store import (
+    CHROMA_FOLDER,
+    INDEX_ID,
+    ChromaStore,
+    Manifest,
+    close_client,
+    connect,
+    drop_collection,
+)
 from retrieval.settings import Settings
 from retrieval.text.keywords import query_tokens
 from retrieval.types import ArticleText, Chunk, Hit, HitMethod, IndexStats, SearchFilter, SourceInfo
@@ -29,6 +42,10 @@ from retrieval.types import ArticleText, Chunk, Hit, HitMethod, IndexStats, Sear
 __all__ = ["Index", "RepairReport", "WriteResult"]
 
 WRITE_BATCH = 256
+EMBED_BATCH = 16
+"""Chunks embedded per call within a write batch. Each call runs in a worker thread while the
+calling thread waits in short steps, so Ctrl-C lands at once, not after a whole batch (up to
+a minute); the batch is still written whole, so what is stored does not change."""
 LEDGER_FILE = "ledger.sqlite3"
 
 
@@ -69,10 +86,15 @@ class Index:
     creates nothing. ``reset=True`` takes the writer lock first, then empties the index, and
     holds the lock until ``close`` so no other ingest writes in between.
 
+    A collection is bound to one ledger by an index id kept in both; a collection bound to
+    another index folder is refused, so one index never deletes another's vectors. Readers
+    call ``refresh`` (the searches do) to follow writes and resets of other processes.
+
     Raises:
         StoreError: there is no index (``create=False``), another ingest holds the lock
             (``reset=True``), or a store cannot be opened.
-        IndexMismatchError: the index was built with another embedding model.
+        IndexMismatchError: the index was built with another embedding model, in another
+            collection, or the collection belongs to another index folder.
     """
 
     def __init__(
@@ -87,6 +109,7 @@ class Index:
         self.embeddings = embeddings
         self._lock = WriterLock(settings.index_dir, settings.where)
         self._holds_reset_lock = False
+        self._reopening = threading.Lock()
         if not create:
             _require_index(settings)
         if reset:
@@ -104,32 +127,82 @@ class Index:
         client = functools.partial(
             connect, settings.index_dir, settings.chroma_host, settings.chroma_port
         )
-        if reset:
-            _reset(client(), settings)
+        generation = _reset(client, settings) if reset else None
         self.ledger = Ledger(settings.index_dir / LEDGER_FILE)
+        if generation is not None:
+            self.ledger.set_meta(GENERATION, str(generation + 1))
         self._check_ledger_manifest(manifest)
+        check_collection_name(self.ledger, settings, client)
         self.store = ChromaStore(
-            client, settings.collection, manifest, where=settings.where, create=create
+            client,
+            settings.collection,
+            manifest,
+            where=settings.where,
+            create=create,
+            index_id=self.ledger.get_meta(INDEX_ID) or uuid.uuid4().hex,
         )
+        self._bind(adopt=False)
+        self._seen = self._version()
 
     def close(self) -> None:
-        """Close the ledger and give back the writer lock a reset took (safe to call twice)."""
+        """Close both stores and give back the writer lock a reset took (safe to call twice)."""
         if hasattr(self, "ledger"):
             self.ledger.close()
+        if hasattr(self, "store"):
+            self.store.close()
         if self._holds_reset_lock:
             self._holds_reset_lock = False
             self._lock.release()
 
-    def writing(self) -> AbstractContextManager[None]:
+    @contextmanager
+    def writing(self) -> Iterator[None]:
         """Hold the index's writer lock: one ingest at a time, across processes.
 
         Two processes writing one embedded Chroma folder at once corrupt it, so a second
-        writer is refused at once instead of waiting (see ``retrieval.index.lock``).
+        writer is refused at once instead of waiting (see ``retrieval.index.lock``). An
+        index from before index ids adopts one here, on its first write.
 
         Raises:
             StoreError: another process is writing this index.
+            IndexMismatchError: the collection belongs to another index folder.
         """
-        return self._lock.held()
+        with self._lock.held():
+            self.refresh()
+            self._bind(adopt=True)
+            yield
+
+    def refresh(self) -> bool:
+        """Reopen both stores if another process changed the index since we last looked.
+
+        Cheap (a ``stat`` and one small query): every committed write and every reset bumps
+        the ledger's generation, and a reset replaces the ledger file. Returns whether the
+        stores were reopened.
+
+        Raises:
+            StoreError: the index is being rebuilt right now, or cannot be opened again.
+        """
+        if self._version() == self._seen:
+            return False
+        with self._reopening:
+            if self._version() == self._seen:
+                return False
+            if self.ledger.file_id() is None:
+                raise StoreError(
+                    f"The index at {self.settings.index_dir} is being rebuilt (`--reset`): "
+                    "ask again when that ingest has finished."
+                )
+            self.ledger = Ledger(self.settings.index_dir / LEDGER_FILE)
+            self.store.reopen()
+            self.store.expect(None)  # a reset binds a new id; _bind checks it again
+            self._bind(adopt=False)
+            self._seen = self._version()
+        return True
+
+    def incomplete_sources(self) -> list[str]:
+        """Sources whose last ingest did not finish (killed half way): answers citing them
+        may miss passages until ``python -m ingest`` is run again."""
+        self.refresh()
+        return self.ledger.pending_sources()
 
     def write_source(
         self,
@@ -156,6 +229,7 @@ class Index:
             self._add(batch, now, progress)
         self.ledger.put_articles(source, articles)
         self.ledger.mark_done(source, fingerprint, len(articles), now)
+        self._seen = self._version()
         return WriteResult(len(fresh), len(wanted) - len(fresh), len(removed))
 
     def remove_source(self, source: str) -> int:
@@ -164,20 +238,27 @@ class Index:
         self.ledger.mark_pending(source)
         self._delete(ids)
         self.ledger.forget_source(source)
+        self._seen = self._version()
         return len(ids)
 
     def fingerprint(self, source: str) -> str | None:
         return self.ledger.fingerprint(source)
 
     def sources(self) -> list[SourceInfo]:
+        self.refresh()
         return self.ledger.sources()
 
     def repair(self) -> RepairReport:
         """Bring Chroma and the ledger back into one id space after an interrupted run.
 
         Vectors the ledger does not know are deleted; ledger chunks without a vector are
-        dropped and their sources marked not done, so the next ingest re-adds them.
+        dropped and their sources marked not done, so the next ingest re-adds them. Only a
+        collection bound to this ledger is repaired: its vectors are provably this index's.
+
+        Raises:
+            IndexMismatchError: the collection belongs to another index folder.
         """
+        self._bind(adopt=True)
         ledger_ids = self.ledger.chunk_ids()
         store_ids = set(self.store.ids())
         orphans = sorted(store_ids - ledger_ids)
@@ -186,13 +267,18 @@ class Index:
         reset = self.ledger.delete_chunks(missing)
         for source in reset:
             self.ledger.mark_pending(source)
+        if orphans or missing:
+            self.ledger.bump_generation()
+            self._seen = self._version()
         return RepairReport(len(orphans), len(missing), tuple(sorted(reset)))
 
     def is_consistent(self) -> bool:
         """A cheap check for readers: do both stores hold the same number of chunks?"""
+        self.refresh()
         return self.store.count() == self.ledger.counts()[2]
 
     def stats(self) -> IndexStats:
+        self.refresh()
         files, articles, chunks = self.ledger.counts()
         times = [s.ingested_at for s in self.ledger.sources()]
         return IndexStats(
@@ -214,6 +300,7 @@ class Index:
 
     def dense_search(self, question: str, k: int, search: SearchFilter | None = None) -> list[Hit]:
         """The ``k`` chunks nearest to ``question`` by embedding (cosine similarity)."""
+        self.refresh()
         if self.store.count() == 0:
             return []
         vector = self.embeddings.embed_query(question)
@@ -223,6 +310,7 @@ class Index:
         self, question: str, k: int, search: SearchFilter | None = None
     ) -> list[Hit]:
         """The ``k`` best chunks for ``question`` by BM25 over jieba tokens."""
+        self.refresh()
         tokens = query_tokens(question)
         return self._hits(self.ledger.keyword_search(tokens, k, search), "keyword")
 
@@ -238,7 +326,12 @@ class Index:
         return [Hit(c, s, rank, method) for rank, (c, s) in enumerate(found, start=1)]
 
     def _add(self, batch: list[Chunk], now: str, progress: Callable[[int], object] | None) -> None:
-        vectors = self.embeddings.embed_passages([c.embed_text or c.text for c in batch])
+        texts = [c.embed_text or c.text for c in batch]
+        parts = [
+            _embed_interruptibly(self.embeddings, texts[start : start + EMBED_BATCH])
+            for start in range(0, len(texts), EMBED_BATCH)
+        ]
+        vectors = np.concatenate(parts)  # batches are never empty
         self.store.upsert(batch, vectors, now)
         self.ledger.add_chunks(batch, now)
         if progress:
@@ -260,6 +353,14 @@ class Index:
                 f"{recorded} or rebuild with `python -m ingest PATH --reset`."
             )
 
+    def _version(self) -> tuple[tuple[int, int] | None, int]:
+        """What a reader compares to notice another process's write: the ledger file's
+        identity (a reset replaces it) and its generation."""
+        return self.ledger.file_id(), self.ledger.generation()
+
+    def _bind(self, *, adopt: bool) -> None:
+        bind(self.ledger, self.store, self.settings, adopt=adopt)
+
 
 def _require_index(settings: Settings) -> None:
     """Refuse to open a folder that holds no index (readers must not create one)."""
@@ -273,10 +374,59 @@ def _require_index(settings: Settings) -> None:
     )
 
 
-def _reset(client: ClientAPI, settings: Settings) -> None:
-    drop_collection(client, settings.collection)
+def _reset(connect: Callable[[], ClientAPI], settings: Settings) -> int:
+    """Empty the index; returns the old generation (0 if unreadable), which the new ledger
+    continues, so readers holding the old ledger notice the change."""
+    path = settings.index_dir / LEDGER_FILE
+    try:
+        old = Ledger(path) if path.is_file() else None
+    except StoreError:
+        old = None
+    generation = _old_generation(old)
+    client = connect()
+    try:
+        drop_collection(client, settings.collection)
+    finally:
+        close_client(client)
     for suffix in ("", "-wal", "-shm"):
         (settings.index_dir / (LEDGER_FILE + suffix)).unlink(missing_ok=True)
+    return generation
+
+
+def _old_generation(ledger: Ledger | None) -> int:
+    if ledger is None:
+        return 0
+    try:
+        return ledger.generation()
+    except StoreError:
+        return 0
+    finally:
+        ledger.close()
+
+
+def _embed_interruptibly(embeddings: WenBaoEmbeddings, texts: list[str]) -> Any:
+    """``embed_passages`` in a daemon thread, waited for in 0.1 s steps.
+
+    Python runs signal handlers (Ctrl-C) in the main thread between bytecodes only, never
+    inside a native call; waiting on a thread lets ``KeyboardInterrupt`` land at once. An
+    abandoned call finishes (or dies with the process) and its vectors are never written.
+    """
+    done: list[Any] = []
+    failed: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            done.append(embeddings.embed_passages(texts))
+        except BaseException as exc:  # re-raised in the calling thread
+            failed.append(exc)
+
+    worker = threading.Thread(target=work, name="wenbao-embed", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    if failed:
+        raise failed[0]
+    return done[0]
 
 
 def _now() -> str:

@@ -9,6 +9,7 @@ while an ingest is writing.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,7 +21,10 @@ from retrieval.index.faults import store_errors, to_store_error
 from retrieval.text.keywords import tokenize
 from retrieval.types import ArticleText, Chunk, SearchFilter, SourceInfo
 
-__all__ = ["Ledger"]
+__all__ = ["GENERATION", "Ledger"]
+
+GENERATION = "generation"
+"""Meta key: bumped by every committed change of what the index holds (see ``Index.refresh``)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -84,6 +88,27 @@ class Ledger:
         with self._write() as conn:
             conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def generation(self) -> int:
+        """How many committed changes the index has seen (0 for a ledger from before)."""
+        value = self.get_meta(GENERATION)
+        return int(value) if value and value.isdigit() else 0
+
+    def bump_generation(self) -> None:
+        """Record one more committed change, for readers in other processes."""
+        with self._write() as conn:
+            _bump(conn)
+
+    def file_id(self) -> tuple[int, int] | None:
+        """The ledger file's identity (device, inode); ``None`` while it does not exist.
+
+        ``--reset`` replaces the file, so a reader holding the old one sees a new identity.
+        """
+        try:
+            found = os.stat(self.path)
+        except OSError:
+            return None
+        return found.st_dev, found.st_ino
+
     def fingerprint(self, source: str) -> str | None:
         """The fingerprint recorded when ``source`` was last fully ingested, else None."""
         rows = self._rows("SELECT fingerprint FROM sources WHERE source = ?", (source,))
@@ -107,18 +132,25 @@ class Ledger:
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?, ?, ?)",
                 (source, fingerprint, articles, chunks, at),
             )
+            _bump(conn)
 
     def forget_source(self, source: str) -> None:
         """Drop a source's record and articles (its chunks are removed separately, first)."""
         with self._write() as conn:
             conn.execute("DELETE FROM sources WHERE source = ?", (source,))
             conn.execute("DELETE FROM articles WHERE source = ?", (source,))
+            _bump(conn)
 
     def sources(self) -> list[SourceInfo]:
         rows = self._rows(
             "SELECT source, articles, chunks, ingested_at FROM sources ORDER BY source"
         )
         return [SourceInfo(str(s), int(a), int(c), str(t)) for s, a, c, t in rows]
+
+    def pending_sources(self) -> list[str]:
+        """Sources whose last ingest did not finish (marked pending, maybe half written)."""
+        rows = self._rows("SELECT source FROM sources WHERE fingerprint = '' ORDER BY source")
+        return [str(r[0]) for r in rows]
 
     def chunk_ids(self, source: str | None = None) -> set[str]:
         """Ids of one source's chunks, or of all chunks."""
@@ -224,6 +256,15 @@ class Ledger:
             (match, *params, k),
         )
         return [(str(cid), -float(score)) for cid, score in rows]
+
+
+def _bump(conn: sqlite3.Connection) -> None:
+    """Add one to the generation, in the caller's transaction."""
+    conn.execute(
+        "INSERT INTO meta VALUES (?, '1') "
+        "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+        (GENERATION,),
+    )
 
 
 def _add_byline_column(conn: sqlite3.Connection) -> None:

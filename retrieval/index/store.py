@@ -31,17 +31,24 @@ from retrieval.types import Chunk, SearchFilter
 
 __all__ = [
     "CHROMA_FOLDER",
+    "INDEX_ID",
     "SCHEMA_VERSION",
     "ChromaStore",
     "Manifest",
     "chroma_where",
     "chunk_metadata",
+    "close_client",
+    "collection_names",
     "connect",
     "drop_collection",
+    "existing",
 ]
 
 SCHEMA_VERSION = 1
 CHROMA_FOLDER = "chroma"
+INDEX_ID = "index_id"
+"""Key of the index id in the collection's metadata and the ledger's meta: it binds a
+collection to the one ledger whose chunks it holds."""
 _PAGE = 5000
 
 
@@ -53,13 +60,14 @@ class Manifest:
     dimension: int
     schema_version: int = SCHEMA_VERSION
 
-    def as_metadata(self) -> dict[str, str | int]:
-        return {
+    def as_metadata(self, index_id: str | None = None) -> dict[str, str | int]:
+        """The collection metadata (without the distance, which is set once, at creation)."""
+        data: dict[str, str | int] = {
             "embedding_model": self.embedding_model,
             "dimension": self.dimension,
             "schema_version": self.schema_version,
-            "hnsw:space": "cosine",
         }
+        return data | ({INDEX_ID: index_id} if index_id else {})
 
 
 def connect(index_dir: Path, host: str | None, port: int) -> ClientAPI:
@@ -85,7 +93,9 @@ class ChromaStore:
 
     Every Chroma fault becomes a ``StoreError``. After a lost connection (or a collection
     removed under us) the next call connects again and reopens the collection by name, so a
-    restarted server is used again without restarting the program.
+    restarted server is used again without restarting the program. A collection created
+    here carries ``index_id`` in its metadata (``created`` says it was); once ``expect`` names
+    the id of this index, a reopened collection bound to another index is refused.
     """
 
     def __init__(
@@ -96,12 +106,48 @@ class ChromaStore:
         *,
         where: str,
         create: bool = True,
+        index_id: str | None = None,
     ) -> None:
         self.manifest = manifest
         self.name = name
         self.where = where
         self._connect = connect
-        self._collection: Collection | None = _open_collection(connect(), name, manifest, create)
+        self._expected: str | None = None
+        self._client: ClientAPI | None = connect()
+        opened = _open_collection(self._client, name, manifest, index_id if create else None)
+        self._collection: Collection | None = opened[0]
+        self.created = opened[1]
+
+    def index_id(self) -> str | None:
+        """The id of the index this collection belongs to (``None`` before ids were kept)."""
+        with self._use("read the metadata of") as collection:
+            found = (collection.metadata or {}).get(INDEX_ID)
+        return str(found) if found else None
+
+    def set_index_id(self, index_id: str) -> None:
+        """Bind the collection to an index (an index from before ids adopts one)."""
+        with self._use("write the metadata of") as collection:
+            collection.modify(metadata=self.manifest.as_metadata(index_id))
+        self._expected = index_id
+
+    def expect(self, index_id: str | None) -> None:
+        """From now on, refuse a reopened collection that belongs to another index."""
+        self._expected = index_id
+
+    def reopen(self) -> None:
+        """Drop the client and collection handles: the next call opens them afresh.
+
+        An embedded client keeps its vector index in memory and never sees vectors another
+        process adds; closing it (the last user of the folder in this process) and opening a
+        new one reads them from disk.
+        """
+        client, self._client, self._collection = self._client, None, None
+        if client is not None:
+            close_client(client)
+
+    def close(self) -> None:
+        """Give back the client (safe to call twice)."""
+        self.reopen()
 
     def upsert(
         self, chunks: Sequence[Chunk], vectors: np.ndarray[Any, Any], ingested_at: str
@@ -153,16 +199,27 @@ class ChromaStore:
     def _use(self, failed: str) -> Iterator[Collection]:
         """The collection handle, with every fault in the block raised as a ``StoreError``."""
         try:
-            if self._collection is None:
-                client = self._connect()
-                self._collection = _open_collection(client, self.name, self.manifest, False)
-            yield self._collection
+            yield self._collection or self._open_again()
         except Exception as exc:
             if is_connection_fault(exc) or isinstance(exc, NotFoundError):
-                self._collection = None  # connect again on the next call
+                self.reopen()  # connect again on the next call
             if not is_store_fault(exc):
                 raise
             raise to_store_error(exc, f"{failed} {self.where}") from exc
+
+    def _open_again(self) -> Collection:
+        if self._client is None:
+            self._client = self._connect()
+        collection, _ = _open_collection(self._client, self.name, self.manifest, None)
+        found = (collection.metadata or {}).get(INDEX_ID)
+        if self._expected is not None and found != self._expected:
+            raise IndexMismatchError(
+                f"Collection {self.name!r} in {self.where} now belongs to another index (it was "
+                "rebuilt from another folder?): re-ingest this folder with --reset, or set "
+                "WENBAO_COLLECTION to this index's own collection."
+            )
+        self._collection = collection
+        return collection
 
 
 def drop_collection(client: ClientAPI, name: str) -> None:
@@ -222,29 +279,68 @@ def _date_number(date: str | None) -> int:
     return int(digits) if digits.isdigit() and len(digits) == 8 else 0
 
 
-def _open_collection(client: ClientAPI, name: str, manifest: Manifest, create: bool) -> Collection:
+def collection_names(connect: Callable[[], ClientAPI]) -> list[str]:
+    """The names of the collections that exist (for messages; empty if they cannot be read)."""
+    try:
+        client = connect()
+    except StoreError:
+        return []
+    try:
+        return sorted(c.name for c in client.list_collections())
+    except Exception as exc:
+        if not is_store_fault(exc):
+            raise
+        return []
+    finally:
+        close_client(client)
+
+
+def existing(names: Sequence[str]) -> str:
+    """``'a', 'b'`` or ``none``: the collections that exist, for a one-line message."""
+    return ", ".join(repr(n) for n in names[:10]) or "none"
+
+
+def _open_collection(
+    client: ClientAPI, name: str, manifest: Manifest, create_with: str | None
+) -> tuple[Collection, bool]:
+    """The collection ``name`` and whether it was created now (only when ``create_with``
+    gives the index id to create it with; readers never create one)."""
     try:
         collection = client.get_collection(name, embedding_function=None)
     except (NotFoundError, ValueError):
-        if not create:
+        if not create_with:
             raise StoreError(
-                f"There is no collection {name!r} in Chroma: build the index with "
-                "`python -m ingest FILES` (same CHROMA_HOST and WENBAO_COLLECTION)."
+                f"There is no collection {name!r} in Chroma (it has: "
+                f"{existing(collection_names(lambda: client))}): set WENBAO_COLLECTION to the one "
+                "`python -m ingest` wrote, or build this one with `python -m ingest FILES`."
             ) from None
-        return _create_collection(client, name, manifest)
+        return _create_collection(client, name, manifest, create_with), True
     except Exception as exc:
         if not is_store_fault(exc):
             raise
         raise to_store_error(exc, f"open collection {name!r}") from exc
     _check_manifest(collection, name, manifest)
-    return collection
+    return collection, False
 
 
-def _create_collection(client: ClientAPI, name: str, manifest: Manifest) -> Collection:
+def close_client(client: ClientAPI) -> None:
+    """Close a client; an embedded one stops when no other client of its folder is open."""
+    close = getattr(client, "close", None)
+    try:
+        if callable(close):
+            close()
+    except Exception as exc:
+        if not is_store_fault(exc):
+            raise
+
+
+def _create_collection(
+    client: ClientAPI, name: str, manifest: Manifest, index_id: str
+) -> Collection:
     try:
         return client.create_collection(
             name,
-            metadata=manifest.as_metadata(),
+            metadata=manifest.as_metadata(index_id),
             embedding_function=None,
             configuration={"hnsw": {"space": "cosine"}},
         )
