@@ -20,10 +20,11 @@ from typing import Any, TextIO
 
 from retrieval.answer.chain import Answerer, AskOptions
 from retrieval.answer.llm import make_chat_model
+from retrieval.answer.questions import clean_text
 from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
-from retrieval.settings import DEFAULT_K, Settings, program_name
+from retrieval.settings import DEFAULT_K, K_RANGE, Settings, program_name
 from retrieval.types import Answer, Citation
 
 __all__ = ["answer_json", "main"]
@@ -54,6 +55,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         if (args.question is None) == (args.batch is None):
             raise RetrievalError('Give either a question or --batch FILE, e.g. ask "GDP增长多少?"')
+        _check_k(args.k)
         return _run(args, _settings(args, os.environ if environ is None else environ))
     except WenBaoError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -67,7 +69,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     index = Index(settings, load_embeddings(settings.embedding_model), create=False)
     try:
         answerer = _answerer(index, settings)
-        options = AskOptions(k=args.k or settings.k, mode=args.mode)
+        _warn_incomplete(index.incomplete_sources())
+        options = AskOptions(k=settings.k if args.k is None else args.k, mode=args.mode)
         if args.batch is not None:
             return _batch(answerer, args.batch, options, sys.stdout)
         answer = answerer.ask(args.question, args.history, options)
@@ -75,6 +78,13 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         index.close()
     print(json.dumps(answer_json(answer), ensure_ascii=False) if args.json else _human(answer))
     return 0
+
+
+def _check_k(k: int | None) -> None:
+    """``--k`` must be in ``K_RANGE``; 0 is an error, never "the default"."""
+    if k is not None and not K_RANGE[0] <= k <= K_RANGE[1]:
+        low, high = K_RANGE
+        raise RetrievalError(f"--k {k} is out of range: give {low} to {high} passages.")
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -122,13 +132,28 @@ def _answerer(index: Index, settings: Settings) -> Answerer:
     return Answerer(index, chat_model=make_chat_model(settings))
 
 
+def _warn_incomplete(sources: Sequence[str]) -> None:
+    """One line on stderr naming the sources a stopped ingest left half written."""
+    if not sources:
+        return
+    names = ", ".join(Path(s).name for s in sources[:5]) + (", ..." if len(sources) > 5 else "")
+    print(
+        f"warning: {len(sources)} source(s) were not fully ingested ({names}): answers may miss "
+        "their passages; run `python -m ingest PATH` again to finish them.",
+        file=sys.stderr,
+    )
+
+
 def _batch(answerer: Answerer, path: Path, options: AskOptions, out: TextIO) -> int:
-    """One JSON line per question; exit 1 (and say how many on stderr) if any failed."""
+    """One JSON line per question; exit 1 (and say how many on stderr) if any failed.
+
+    A line that is not UTF-8 or not a JSON object gets an error line; the next goes on.
+    """
     asked = failed = 0
     for number, item in _read_batch(path):
         result = _batch_answer(answerer, number, item, options)
         asked, failed = asked + 1, failed + ("error" in result)
-        out.write(json.dumps({"id": item.get("id", number), **result}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({"id": _batch_id(item, number), **result}, ensure_ascii=False) + "\n")
         out.flush()
     if failed:
         print(f"error: {failed} of {asked} questions failed", file=sys.stderr)
@@ -136,9 +161,16 @@ def _batch(answerer: Answerer, path: Path, options: AskOptions, out: TextIO) -> 
     return 0
 
 
+def _batch_id(item: dict[str, Any] | RetrievalError, number: int) -> object:
+    found = item.get("id", number) if isinstance(item, dict) else number
+    return clean_text(found) if isinstance(found, str) else found
+
+
 def _batch_answer(
-    answerer: Answerer, number: int, item: dict[str, Any], options: AskOptions
+    answerer: Answerer, number: int, item: dict[str, Any] | RetrievalError, options: AskOptions
 ) -> dict[str, Any]:
+    if isinstance(item, RetrievalError):
+        return {"error": str(item)}
     question, history = item.get("question"), item.get("history") or []
     try:
         if not isinstance(question, str) or not isinstance(history, list):
@@ -151,19 +183,25 @@ def _batch_answer(
         return {"error": str(exc)}
 
 
-def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _read_batch(path: Path) -> Iterator[tuple[int, dict[str, Any] | RetrievalError]]:
+    """Each non-blank line as a JSON object, or the error that line gets in its place."""
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
+        lines = path.read_bytes().splitlines()
+    except OSError as exc:
         raise RetrievalError(f"Cannot read {path} ({exc}): give a UTF-8 JSONL file.") from None
     for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError:
-            item = {"question": None, "id": number}
-        yield number, item if isinstance(item, dict) else {"question": None, "id": number}
+        if line.strip():
+            yield number, _batch_item(number, line)
+
+
+def _batch_item(number: int, line: bytes) -> dict[str, Any] | RetrievalError:
+    try:
+        item = json.loads(line.decode("utf-8-sig" if number == 1 else "utf-8"))
+    except UnicodeDecodeError:
+        return RetrievalError(f"line {number} is not valid UTF-8: save the file as UTF-8")
+    except json.JSONDecodeError:
+        item = None
+    return item if isinstance(item, dict) else {"question": None, "id": number}
 
 
 def _human(answer: Answer) -> str:
@@ -173,6 +211,9 @@ def _human(answer: Answer) -> str:
     if answer.notice:
         lines.append(f"({answer.notice})")
     for c in answer.citations:
-        lines.append(f"[{c.n}] {c.title} · {Path(c.source).name} [{c.char_start}:{c.char_end}]")
+        mark = " (incomplete source: re-run ingest)" if c.incomplete else ""
+        lines.append(
+            f"[{c.n}] {c.title} · {Path(c.source).name} [{c.char_start}:{c.char_end}]{mark}"
+        )
     lines += [f"! {f.message}" for f in answer.flags]
     return "\n".join(lines)

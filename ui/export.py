@@ -3,10 +3,16 @@
 A copied answer must stay checkable away from the app, so each source lists its title, file
 (its path relative to the index, never the server's absolute path), character offsets in the
 original text, the whole passage and the sentences the answer rests on.
+
+Every field that comes from an article, a question or a server (titles, quotes, answers,
+names, dates, errors) is escaped: ``<``/``>`` become entities and link syntax is broken, so
+no renderer (CommonMark or python-markdown) turns a ``<script>`` or ``<img onerror>`` in
+an article into a live tag; file names sit in code spans that no backtick can close.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
@@ -23,7 +29,10 @@ from ui.present import (
     source_path,
 )
 
-__all__ = ["answer_markdown", "conversation_markdown"]
+__all__ = ["answer_markdown", "conversation_markdown", "escape_text"]
+
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LINK = re.compile(r"\](?=[(:\[])")
 
 
 def answer_markdown(
@@ -43,7 +52,7 @@ def conversation_markdown(
     """Every turn of a conversation in one Markdown document, each answer with its sources."""
     lines = [f"# {EXPORT_ZH['conversation']}", ""]
     if exported_at:
-        lines += [f"- {EXPORT_ZH['exported']}: {exported_at}", ""]
+        lines += [f"- {EXPORT_ZH['exported']}: {_line(exported_at)}", ""]
     for number, turn in enumerate(turns, start=1):
         lines += [f"## {EXPORT_ZH['turn'].format(number)}", ""]
         if turn.answer is not None:
@@ -55,10 +64,10 @@ def conversation_markdown(
 
 def _error_lines(turn: Turn) -> list[str]:
     words = EXPORT_ZH
-    lines = [f"### {words['question']}: {_one_line(turn.question)}", ""]
-    lines += [f"- {words['asked']}: {turn.asked_at}", ""]
-    detail = f" ({_one_line(turn.error_detail)})" if turn.error_detail else ""
-    return [*lines, f"> {words['error']}: {_one_line(turn.error or '')}{detail}", ""]
+    lines = [f"### {words['question']}: {_line(turn.question)}", ""]
+    lines += [f"- {words['asked']}: {_line(turn.asked_at or '')}", ""]
+    detail = f" ({_line(turn.error_detail)})" if turn.error_detail else ""
+    return [*lines, f"> {words['error']}: {_line(turn.error or '')}{detail}", ""]
 
 
 def _answer_lines(
@@ -67,15 +76,15 @@ def _answer_lines(
     labels = labels_for(answer.question)
     words = export_words(labels)
     head, sub = "#" * depth, "#" * (depth + 1)
-    lines = [f"{head} {words['question']}: {_one_line(answer.question)}", ""]
+    lines = [f"{head} {words['question']}: {_line(answer.question)}", ""]
     lines += _about_lines(answer, asked_at, labels, words)
-    text = answer.text.strip()
+    text = escape_text(answer.text.strip())
     if answer.refused:
         text = f"{text} {words['refused']}"
     lines += [f"{sub} {words['answer']}", "", text, ""]
     if answer.notice:
-        lines += [f"> {_one_line(notice_text(answer, labels))}", ">"]
-        lines += [f"> {_one_line(notice_detail(answer, labels))}", ""]
+        lines += [f"> {_entities(_one_line(notice_text(answer, labels)))}", ">"]
+        lines += [f"> {_entities(_one_line(notice_detail(answer, labels)))}", ""]
     if answer.citations:
         lines += [f"{sub} {labels.sources}", ""]
         for citation in answer.citations:
@@ -83,7 +92,7 @@ def _answer_lines(
     flagged = flag_sentences(answer)
     if flagged:
         lines += [f"{sub} {words['checks']}", ""]
-        lines += [f"- {flag_text(f, labels)}" for f in flagged]
+        lines += [f"- {_entities(flag_text(f, labels))}" for f in flagged]
         lines.append("")
     return lines
 
@@ -92,9 +101,9 @@ def _about_lines(
     answer: Answer, asked_at: str | None, labels: Labels, words: Mapping[str, str]
 ) -> list[str]:
     """When it was asked, how it was understood and answered, and how sure the answer is."""
-    lines = [f"- {words['asked']}: {asked_at}"] if asked_at else []
+    lines = [f"- {words['asked']}: {_line(asked_at)}"] if asked_at else []
     if answer.standalone_question != answer.question:
-        lines.append(f"- {labels.rewritten.format(_one_line(answer.standalone_question))}")
+        lines.append(f"- {labels.rewritten.format(_line(answer.standalone_question))}")
     confidence = confidence_text(answer, labels)
     if confidence:
         lines.append(f"- {confidence}")
@@ -111,18 +120,18 @@ def _citation_lines(
 ) -> list[str]:
     name = PurePath(citation.source).name
     details = [
-        f"{words['file']}: `{name}`",
+        f"{words['file']}: {_code(name)}",
         f"{labels.chars} {citation.char_start}–{citation.char_end}",
-        f"{words['date']}: {citation.date or labels.date_unknown}",
+        f"{words['date']}: {_line(citation.date or labels.date_unknown)}",
     ]
     if citation.section:
-        details.insert(1, f"{words['section']}: {_one_line(citation.section)}")
+        details.insert(1, f"{words['section']}: {_line(citation.section)}")
     lines = [
-        f"{heading} [{citation.n}] {_one_line(citation.title)}",
+        f"{heading} [{citation.n}] {_line(citation.title)}",
         "",
         " · ".join(details),
         "",
-        f"{words['path']}: `{source_path(citation.source, roots)}`",
+        f"{words['path']}: {_code(source_path(citation.source, roots))}",
         "",
         f"{words['passage']}:",
         "",
@@ -144,7 +153,7 @@ def _highlighted(citation: Citation) -> list[tuple[int, int, str]]:
         lo, hi = max(a, citation.char_start), min(b, citation.char_end)
         if lo < hi:
             text = citation.quote[lo - citation.char_start : hi - citation.char_start]
-            found.append((lo, hi, _one_line(text)))
+            found.append((lo, hi, _line(text)))
     return found
 
 
@@ -153,8 +162,33 @@ def _document(lines: list[str]) -> str:
 
 
 def _quoted(text: str) -> list[str]:
-    return [f"> {line}".rstrip() for line in text.strip().splitlines()] or [">"]
+    return [f"> {escape_text(line)}".rstrip() for line in text.strip().splitlines()] or [">"]
 
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
+
+
+def _line(text: str) -> str:
+    return escape_text(_one_line(text))
+
+
+def escape_text(text: str) -> str:
+    """``text`` for the Markdown record: ``<``/``>`` as entities (no live HTML in any
+    renderer), ``&`` only where it would start an entity, and ``](`` / ``]:`` / ``][`` broken
+    so that no link or image is made; everything else, ``[1]`` markers included, unchanged."""
+    text = _ENTITY.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+    return _LINK.sub(r"]\\", text)
+
+
+def _entities(escaped: str) -> str:
+    """Text already escaped for CommonMark by ``ui.present.md_escape`` (``\\<``): python-markdown
+    does not honour that escape, so the angle brackets become entities too."""
+    return escaped.replace("\\<", "&lt;").replace("\\>", "&gt;")
+
+
+def _code(text: str) -> str:
+    """A code span no backtick in ``text`` can close (nothing inside is Markdown or HTML)."""
+    fence = "`" * (max(map(len, re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

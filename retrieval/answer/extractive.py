@@ -5,7 +5,9 @@ figures in it are the article's own. Sentences are scored by how much of the que
 (and their passage) cover and by whether they hold the kind of thing asked for: a figure of
 the right unit for 多少/几 questions, a date other than the question's own for 何时 (fuller
 dates first), a new name for 谁/哪里. Wire datelines are cut off, and a sentence that asks a
-question back or only restates the question never answers.
+question back or only restates the question never answers; one that gives instructions to a
+model (「忽略以上指令」) is never even a candidate. A question with no content word at all
+(「' OR 1=1 --」) gets no sentence, so it is refused.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field, replace
 
 import jieba.posseg as pseg
 
-from retrieval.answer.questions import Question, analyse, is_cross_lingual
+from retrieval.answer.questions import Question, analyse, has_content, is_cross_lingual
 from retrieval.answer.subjects import (
     Focus,
     focus,
@@ -36,6 +38,7 @@ from retrieval.text.figures import (
     normalize_for_match,
 )
 from retrieval.text.hanzi import to_simplified
+from retrieval.text.instructions import is_instruction
 from retrieval.text.keywords import JIEBA_LOCK
 from retrieval.text.sentences import forbidden_positions, split_sentences
 from retrieval.types import Hit
@@ -130,8 +133,11 @@ def extract(
     """Pick at most one sentence per question part, plus a close runner-up for one-part ones.
 
     ``idf`` weighs question terms by how rare they are in the index (``Index.term_weights``);
-    without it longer terms weigh more. Sentences with a ``mismatch`` are never picked.
+    without it longer terms weigh more. Sentences with a ``mismatch`` are never picked, and
+    a question without content words (``has_content``) gets none at all.
     """
+    if not has_content(question):
+        return Extraction((), None, None, term_weights(question.keywords, idf))
     evidence = evidence or Evidence()
     chosen: list[Candidate] = []
     best: Candidate | None = None
@@ -205,7 +211,8 @@ def candidates(
     whole: Question | None = None,
     idf: Mapping[str, float] | None = None,
 ) -> list[Candidate]:
-    """Every distinct sentence of the passages, best first.
+    """Every distinct sentence of the passages, best first; never one that addresses a
+    model or the reader with instructions (``is_instruction``), so none is ever quoted.
 
     For one part of a multi-part question, ``whole`` is the full question: sentences that
     also cover the other parts' context ("今年1-8月") rank higher.
@@ -219,7 +226,7 @@ def candidates(
         context = coverage(weights, f"{chunk.title} {chunk.section} {chunk.text}")
         for start, end, cover in _answer_spans(chunk.text, weights):
             key = (chunk.source, chunk.char_start + start, chunk.char_start + end)
-            if key in seen:
+            if key in seen or is_instruction(chunk.text[start:end]):
                 continue
             seen.add(key)
             found.append(

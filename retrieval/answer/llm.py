@@ -61,6 +61,7 @@ _REASON_CHARS = 160
 _LABEL_RE = re.compile(r"^\s*(?:独立问题|问题|(?:standalone )?question)\s*[:：]\s*", re.I)
 _NO_CHUNKS = "No generation chunks were returned"
 _QUOTES = "\"'“”‘’「」『』`"
+_FENCE_TAG = re.compile(r"<(\s*/?\s*passages?\b)", re.IGNORECASE)
 
 _log = logging.getLogger(__name__)
 
@@ -101,9 +102,12 @@ def _legacy_token_cap(base_url: str | None, max_tokens: int | None) -> dict[str,
 
 
 def format_passages(passages: Sequence[tuple[int, Chunk]]) -> str:
-    """The passages as the prompt shows them: ``[n] 《title》 section`` then the text.
+    """The passages as the prompt shows them, each fenced as data between
+    ``<passage n="N">`` and ``</passage>``: ``[n] 《title》 section`` then the text.
 
     The numbers are the ones the model must cite, so they are the caller's, not positions.
+    Article text cannot close the fence early: a ``<passage``/``</passage`` in it loses its
+    ``<``. The prompt tells the model that what is fenced is quoted material, never orders.
     """
     return "\n\n".join(_format_passage(n, chunk) for n, chunk in passages)
 
@@ -111,7 +115,8 @@ def format_passages(passages: Sequence[tuple[int, Chunk]]) -> str:
 def _format_passage(n: int, chunk: Chunk) -> str:
     title = f"《{chunk.title.strip()}》" if chunk.title.strip() else ""
     heading = " ".join(part for part in (f"[{n}]", title, chunk.section.strip()) if part)
-    return f"{heading}\n{chunk.text.strip()}"
+    body = _FENCE_TAG.sub(r"‹\1", f"{heading}\n{chunk.text.strip()}")
+    return f'<passage n="{n}">\n{body}\n</passage>'
 
 
 @functools.cache

@@ -17,6 +17,8 @@ __all__ = [
     "Question",
     "QuestionKind",
     "analyse",
+    "clean_text",
+    "has_content",
     "is_claim",
     "is_cross_lingual",
     "is_english",
@@ -66,6 +68,9 @@ _COMMA = re.compile(r"[，,]")
 _STATED_KINDS = frozenset({"percent", "points", "money", "count"})
 _LATIN = re.compile(r"[A-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+MIN_LATIN_LETTERS = 2
+_UNREADABLE = re.compile(r"[\ud800-\udfff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 QuestionKind = Literal["figure", "when", "who", "where", "what", "claim"]
@@ -163,6 +168,26 @@ def _stated_figure(figure: Figure) -> bool:
     """A percentage, amount or count written in digits: 「增长12.9%」 states something;
     「2021赛季」 or 「第七届」 only names what is asked about."""
     return figure.kind in _STATED_KINDS and any(ch.isdigit() for ch in figure.raw)
+
+
+def clean_text(text: str) -> str:
+    """``text`` as a model can read it: a lone surrogate (from undecodable command-line
+    bytes or a JSON ``"\\ud800"``) becomes U+FFFD and a control character a space, instead
+    of crashing the embedder's UTF-8 encoding."""
+    return _CONTROL.sub(" ", _UNREADABLE.sub("\ufffd", text))
+
+
+def has_content(question: Question) -> bool:
+    """Whether the question names anything to look for: a keyword (stopwords, punctuation
+    and operators already dropped) holding a Chinese character or a Latin word of two
+    letters or more. 「' OR 1=1 --」 or 「？？？」 has none and cannot be answered."""
+    return any(_content_token(token) for token in question.keywords)
+
+
+def _content_token(token: str) -> bool:
+    if _CJK.search(token):
+        return True
+    return sum(ch.isalpha() for ch in token) >= MIN_LATIN_LETTERS
 
 
 def is_cross_lingual(text: str) -> bool:

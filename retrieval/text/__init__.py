@@ -7,4 +7,15 @@ layer: it imports nothing else from WenBao but ``retrieval.errors`` and ``retrie
 
 from __future__ import annotations
 
-__all__ = ["coverage", "figures", "hanzi", "keywords", "sentences", "tokens", "units"]
+__all__ = [
+    "coverage",
+    "dates",
+    "english",
+    "figures",
+    "hanzi",
+    "instructions",
+    "keywords",
+    "sentences",
+    "tokens",
+    "units",
+]

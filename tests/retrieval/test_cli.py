@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.cli import INTERRUPTED
+from retrieval.cli import INTERRUPTED, main
 from retrieval.index import Index
 from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.settings import Settings
@@ -145,3 +145,12 @@ def test_ctrl_c_in_a_batch_is_one_line_and_exit_130(sample_index_dir: Path, tmp_
     stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 130 and stderr == INTERRUPTED + "\n"
     assert len(stdout.splitlines()) < 499
+
+
+def test_k_0_is_refused_before_any_model_loads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "no-index"
+    assert main(["ask", "GDP?", "--index", str(missing), "--k", "0"], environ={}) == 2
+    assert capsys.readouterr().err == "error: --k 0 is out of range: give 1 to 50 passages.\n"
+    assert not missing.exists()

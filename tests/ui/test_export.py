@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import PurePath
 
 import pytest
 
 from retrieval.answer.refusal import REFUSAL_EN, REFUSAL_ZH
 from retrieval.types import Answer, Citation, Flag
-from ui.export import answer_markdown, conversation_markdown
+from ui.export import answer_markdown, conversation_markdown, escape_text
 from ui.present import Turn
 
 PAGE = "导语。\n2021年,核心区GDP同比增长12.9%,增速第一;\n前三季度持续领跑。"
@@ -147,3 +148,20 @@ def test_a_conversation_is_one_record_with_every_answer_and_its_sources() -> Non
         assert piece in record, piece
     assert record.count("##### [1]") == 2  # two answers with a source; the refusal has none
     assert "/srv" not in record and record.endswith("\n") and not record.endswith("\n\n")
+
+
+def test_article_html_and_links_are_escaped_but_markers_stay_readable() -> None:
+    assert escape_text("增长<b>6%</b>[1] [x](javascript:a()) &amp; R&D") == (
+        "增长&lt;b&gt;6%&lt;/b&gt;[1] [x]\\(javascript:a()) &amp;amp; R&D"
+    )
+    record = answer_markdown(
+        answer(text="增长12.9%<script>x</script>[1]", citations=(citation(),)),
+        roots=(PurePath("/srv/wenbao/index"),),
+    )
+    assert "增长12.9%&lt;script&gt;x&lt;/script&gt;[1]" in record and "<script>" not in record
+
+
+def test_a_backtick_in_a_file_name_cannot_close_its_code_span() -> None:
+    evil = replace(citation(), source="/srv/wenbao/index/a`<img src=x onerror=y>`.txt")
+    record = answer_markdown(answer(citations=(evil,)), roots=(PurePath("/srv/wenbao/index"),))
+    assert "文件: ``a`<img src=x onerror=y>`.txt``" in record

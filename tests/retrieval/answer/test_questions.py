@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from retrieval.answer.followup import condense_by_rule
-from retrieval.answer.questions import analyse, is_english, split_parts
+from retrieval.answer.questions import analyse, clean_text, has_content, is_english, split_parts
 
 
 @pytest.mark.parametrize(
@@ -89,3 +89,25 @@ def test_follow_up_rule(question: str, history: list[str], expected: str) -> Non
 )
 def test_language(text: str, english: bool) -> None:
     assert is_english(text) is english
+
+
+@pytest.mark.parametrize(
+    ("question", "content"),
+    [
+        ("' OR 1=1 --", False),
+        ("' OR 'x'='x", False),
+        ("？？？", False),
+        ("2021", False),
+        ("GDP?", True),
+        ("猫?", True),
+        ("1=1; DROP TABLE users", True),
+        ("国核铀业营收多少?", True),
+    ],
+)
+def test_content_words_are_letters_not_operators_or_stopwords(question: str, content: bool) -> None:
+    assert has_content(analyse(question)) is content
+
+
+def test_clean_text_replaces_what_no_model_can_read() -> None:
+    assert clean_text("营收\ud800多少\x00?\udcff\t\n") == "营收\ufffd多少 ?\ufffd\t\n"
+    assert clean_text("正常的问题？") == "正常的问题？"
