@@ -144,6 +144,9 @@ def run(settings: Settings) -> None:
         st.info(APP.first_run)
     elif not bot.index.is_consistent():
         st.warning(APP.out_of_step)
+    if incomplete := bot.index.incomplete_sources():
+        names = "、".join(PurePath(s).name for s in incomplete)
+        st.warning(md_escape(APP.incomplete_sources.format(names)), icon=":material/warning:")
     chat(bot, view, options, can_ask=not empty)
     offer_conversation(download_slot, view)
 
@@ -257,6 +260,9 @@ def show_source(citation: Citation, answer: Answer, msg_id: str, view: View) -> 
         if citation.source not in view.sources:
             name = PurePath(citation.source).name
             st.warning(md_escape(labels.deleted.format(name)), icon=":material/delete:")
+        elif citation.incomplete:
+            name = PurePath(citation.source).name
+            st.warning(md_escape(APP.incomplete_citation.format(name)), icon=":material/warning:")
         html = source_html(citation, figures, msg_id, labels, byline)
         st.markdown(html, unsafe_allow_html=True)
         with st.expander(labels.context, icon=":material/article:"):

@@ -10,6 +10,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
-from retrieval.errors import WenBaoError
+from retrieval.errors import StoreError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
 from retrieval.settings import Settings, program_name
@@ -27,6 +28,8 @@ __all__ = ["main"]
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 INTERRUPTED = "Interrupted: the index is consistent; run the same ingest command again to finish."
+LOW_DISK_BYTES = 16 * 1024 * 1024
+"""Under this much free space on the index's disk, a store error is put down to a full disk."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,11 +55,13 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     """Run the CLI; returns the exit code (0 ok, 2 error, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    folder: Path | None = args.index
     try:
         settings = _settings(args, os.environ if environ is None else environ)
+        folder = settings.index_dir
         summary = _run(args, settings)
     except WenBaoError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {_explain(exc, folder)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
@@ -97,6 +102,25 @@ def _run(args: argparse.Namespace, settings: Settings) -> IngestSummary:
         index.close()
 
 
+def _explain(exc: WenBaoError, folder: Path | None) -> str:
+    """The error's one line, led by what to do when the index's disk is (nearly) full."""
+    free = _free_bytes(folder) if isinstance(exc, StoreError) and folder else None
+    if free is None or free >= LOW_DISK_BYTES:
+        return str(exc)
+    return (
+        f"the disk holding the index at {folder} is full ({free:,} bytes free): free space, "
+        f"then run the same command again ({exc})"
+    )
+
+
+def _free_bytes(folder: Path) -> int | None:
+    """Free space on the disk of ``folder`` (or of its nearest existing parent)."""
+    for place in (folder, *folder.absolute().parents):
+        if place.is_dir():
+            return shutil.disk_usage(place).free
+    return None
+
+
 def _human(summary: IngestSummary) -> str:
     lines = [
         f"files: {summary.files}  articles: {summary.articles}",
@@ -106,6 +130,11 @@ def _human(summary: IngestSummary) -> str:
     if summary.repaired.changed:
         lines.append(_repaired(summary))
     lines += [f"skipped {s.path}: {s.reason}" for s in summary.skipped]
+    if summary.instructions:
+        lines.append(
+            f"warning: {_n(summary.instructions, 'sentence')} addressing an AI with instructions "
+            "(e.g. 'ignore previous instructions'): kept, but never quoted as answers"
+        )
     lines.append(f"seconds: {summary.seconds:.1f}")
     return "\n".join(lines)
 

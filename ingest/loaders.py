@@ -14,31 +14,34 @@ import json
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 from typing import Any
 
 from ingest.decoding import decode
+from ingest.files import (
+    DEFAULT_MAX_BYTES,
+    KIND_BY_SUFFIX,
+    SUPPORTED_SUFFIXES,
+    check_file,
+    iter_files,
+)
 from ingest.types import SourceText
 from retrieval.errors import LoadError, SkipCode
-from retrieval.settings import DEFAULT_MAX_FILE_MB, MB
 from retrieval.text.dates import find_date
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MIN_ARTICLE_UNITS",
     "SUPPORTED_SUFFIXES",
+    "check_file",
     "iter_files",
     "load_file",
     "text_units",
 ]
 
-SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
-    {".txt", ".md", ".markdown", ".html", ".htm", ".docx", ".pdf", ".jsonl"}
-)
-DEFAULT_MAX_BYTES = DEFAULT_MAX_FILE_MB * MB
 MIN_ARTICLE_UNITS = 20
 """The least text (``text_units``: CJK characters, other words) an HTML page must keep after
 its navigation is removed to count as an article; on a page of several lines, those of up
@@ -55,7 +58,6 @@ _PUNCTUATION_RE = re.compile(r"[。！？，、；：!?,;:.]")
 
 _log = logging.getLogger(__name__)
 
-_KIND_BY_SUFFIX = {s: {".markdown": "md", ".htm": "html"}.get(s, s[1:]) for s in SUPPORTED_SUFFIXES}
 _GB_ALIASES = frozenset({"gb2312", "gbk", "x-gbk", "gb18030", "cp936", "euc-cn"})
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _URL = re.compile(r"^https?://\S+")
@@ -64,73 +66,29 @@ _TEXT_KEYS = ("text", "content", "body")
 _DATE_KEYS = ("date", "publish_date", "time")
 
 
-def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Yield every regular file under ``paths`` in a stable order, supported or not.
-
-    Unsupported files are yielded too so that the caller can report them as skipped.
-    Hidden entries (name starting with ``.``) inside directories are left out.
-
-    Raises:
-        LoadError: a given path does not exist (or is neither a file nor a directory).
-    """
-    for path in paths:
-        if path.is_dir():
-            yield from _walk(path)
-        elif path.is_file():
-            yield path
-        else:
-            raise LoadError(
-                f"{path} does not exist (or is not a file/folder); check the path", "missing"
-            )
-
-
-def _walk(directory: Path) -> Iterator[Path]:
-    """Recurse depth-first in name order; symlinked directories are not followed (no cycles)."""
-    try:
-        entries = sorted(directory.iterdir(), key=lambda entry: entry.name)
-    except OSError as exc:
-        _log.warning("skipping unreadable directory %s: %s", directory, exc)
-        return
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            yield from _walk(entry)
-        elif entry.is_file():
-            yield entry
-
-
 def load_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[SourceText]:
     """Load one file into one ``SourceText`` (or one per record for ``.jsonl``).
 
     Raises:
-        LoadError: the file is unsupported, empty, too large, binary, unreadable, corrupt,
-            a scanned PDF without text, or a ``.jsonl`` without any valid article line.
+        LoadError: the file is unsupported, empty, too large, binary, unreadable, corrupt
+            (or nested too deeply to parse), a scanned PDF without text, or a ``.jsonl``
+            without any valid article line.
     """
-    kind = _KIND_BY_SUFFIX.get(path.suffix.lower())
-    if kind is None:
-        supported = ", ".join(sorted(SUPPORTED_SUFFIXES))
-        raise LoadError(
-            f"unsupported file type {path.suffix or '(none)'!r}; use one of {supported}",
-            "unsupported",
-        )
-    data = _read_bytes(path, max_bytes)
-    return _LOADERS[kind](path, data)
+    check_file(path, max_bytes)
+    data = _read_bytes(path)
+    try:
+        return _LOADERS[KIND_BY_SUFFIX[path.suffix.lower()]](path, data)
+    except RecursionError:
+        raise LoadError("nested too deeply to parse; re-save or simplify it", "corrupt") from None
 
 
-def _read_bytes(path: Path, max_bytes: int) -> bytes:
-    """Read the whole file, refusing oversized and empty files before any parsing.
+def _read_bytes(path: Path) -> bytes:
+    """Read the whole file (``check_file`` has refused it first if it is too large).
 
     Raises:
-        LoadError: the file is too large, empty, or cannot be read.
+        LoadError: the file is empty or cannot be read.
     """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise LoadError(
-                f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it up",
-                "too_large",
-            )
         data = path.read_bytes()
     except PermissionError as exc:
         raise LoadError(
@@ -155,7 +113,7 @@ def _load_plain(path: Path, data: bytes) -> list[SourceText]:
     """Plain text and Markdown: the decoded content itself, newlines normalised."""
     text, encoding = decode(data)
     text = _not_blank(text.replace("\r\n", "\n").replace("\r", "\n"), _EMPTY_REASON, "empty")
-    kind = _KIND_BY_SUFFIX[path.suffix.lower()]
+    kind = KIND_BY_SUFFIX[path.suffix.lower()]
     return [SourceText(source=str(path), text=text, kind=kind, encoding=encoding)]
 
 
@@ -322,11 +280,19 @@ def _load_jsonl(path: Path, data: bytes) -> list[SourceText]:
 
 
 def _jsonl_record(path: Path, line: str, number: int, encoding: str) -> SourceText | None:
-    """Build the record of one line, or log why it is skipped and return None."""
+    """Build the record of one line, or log why it is skipped and return None.
+
+    A line nested too deeply (``RecursionError``) or holding an over-long number is skipped
+    like malformed JSON: one bad line never stops the file.
+    """
     try:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
         _log.warning("%s:%d: skipping malformed JSON line (%s)", path, number, exc.msg)
+        return None
+    except (RecursionError, ValueError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
+        _log.warning("%s:%d: skipping unreadable JSON line (%s)", path, number, reason)
         return None
     text = _first_str(item, _TEXT_KEYS) if isinstance(item, dict) else None
     if text is None or not text.strip():

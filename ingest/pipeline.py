@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.chunking import ChunkSettings, chunk_article
-from ingest.loaders import DEFAULT_MAX_BYTES, iter_files, load_file
+from ingest.loaders import DEFAULT_MAX_BYTES, check_file, iter_files, load_file
 from ingest.segment import SEGMENTATION_VERSION, segment
 from ingest.types import Article, SourceText
 from retrieval.errors import LoadError, SkipCode
 from retrieval.index import SCHEMA_VERSION, Index, RepairReport, WriteResult
 from retrieval.settings import Settings
+from retrieval.text.instructions import count_instructions
 from retrieval.types import ArticleText, Chunk
 
 __all__ = ["IngestOptions", "IngestSummary", "Skipped", "ingest_paths", "source_key"]
@@ -58,6 +60,8 @@ class IngestSummary:
     """What a run did; ``as_json`` is the CLI's ``--json`` contract.
 
     ``repaired``: what the run first had to fix after an earlier interrupted one.
+    ``instructions``: sentences addressing a model (「忽略以上指令…」) in the files read by
+    this run; they are stored but never quoted as answers.
     """
 
     files: int
@@ -68,6 +72,7 @@ class IngestSummary:
     skipped: tuple[Skipped, ...]
     seconds: float
     repaired: RepairReport = field(default_factory=RepairReport)
+    instructions: int = 0
 
     def as_json(self) -> dict[str, object]:
         data = dataclasses.asdict(self)
@@ -82,6 +87,7 @@ class _Tally:
     added: int = 0
     unchanged: int = 0
     removed: int = 0
+    instructions: int = 0
     skipped: list[Skipped] = field(default_factory=list)
 
     def count(self, articles: int, result: WriteResult) -> None:
@@ -92,8 +98,11 @@ class _Tally:
 
 
 def source_key(path: Path) -> str:
-    """The name a file is recorded under: its absolute path, however it was given."""
-    return str(path.resolve())
+    """The name a file is recorded under: its absolute path, however it was given.
+
+    The same as ``Path.resolve``, but a symbolic link loop does not raise.
+    """
+    return os.path.realpath(path)
 
 
 def ingest_paths(
@@ -131,12 +140,14 @@ def ingest_paths(
         skipped=tuple(tally.skipped),
         seconds=time.perf_counter() - started,
         repaired=repaired,
+        instructions=tally.instructions,
     )
 
 
 def _ingest_file(path: Path, index: Index, options: IngestOptions, tally: _Tally) -> None:
     key = source_key(path)
     try:
+        check_file(path, options.max_bytes)  # type and size first, before reading a byte
         fingerprint = _fingerprint(path, options)
         if index.fingerprint(key) == fingerprint:
             _count_unchanged(index, key, tally)
@@ -149,6 +160,7 @@ def _ingest_file(path: Path, index: Index, options: IngestOptions, tally: _Tally
         tally.removed += index.remove_source(key) if index.fingerprint(key) is not None else 0
         return
     articles, chunks = _articles_and_chunks(sources, options.chunking)
+    tally.instructions += sum(count_instructions(source.text) for source in sources)
     result = index.write_source(key, fingerprint, articles, chunks, options.on_embedded)
     tally.count(len(articles), result)
 
@@ -178,10 +190,12 @@ def _count_unchanged(index: Index, key: str, tally: _Tally) -> None:
 
 
 def _fingerprint(path: Path, options: IngestOptions) -> str:
-    """Hash of the file's bytes and of everything that decides its chunks: the chunking
-    settings, the index schema and the ingest rules (``SEGMENTATION_VERSION``)."""
+    """Hash of the file's bytes (read in blocks, never whole) and of everything that decides
+    its chunks: the chunking settings, the index schema and the ingest rules
+    (``SEGMENTATION_VERSION``)."""
     try:
-        digest = hashlib.sha256(path.read_bytes())
+        with path.open("rb") as file:
+            digest = hashlib.file_digest(file, "sha256")
     except PermissionError:
         raise LoadError(
             "permission denied; make the file readable (chmod +r)", "permission"

@@ -3,13 +3,17 @@
 Uploads are kept (in ``<index>/uploads/``) because a source is recorded by its path and
 citations point into that file; ``--prune`` and re-ingests look at it again. Names come
 from the browser, so they are cut down to a safe base name before anything touches the
-disk. A file that cannot be ingested is reported with its reason and removed again, so the
-folder holds only what the index holds; the other files still go in.
+disk. An upload never overwrites a file: one with the name of an earlier upload but other
+bytes is kept beside it as ``新闻 (2).txt``, and one with the very same bytes is the same
+file, reported as ``duplicate`` and not saved again. A file that cannot be ingested is
+reported with its reason and removed again, so the folder holds only what the index holds;
+the other files still go in.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -133,24 +137,44 @@ def _save(files: Sequence[tuple[str, bytes]], folder: Path) -> tuple[list[Path],
     saved: list[Path] = []
     failed: list[Skipped] = []
     for name, data in files:
-        path = _unique(folder / safe_name(name), saved)
         try:
-            path.write_bytes(data)
+            path = _place(folder / safe_name(name), data)
         except OSError as exc:
             reason = f"cannot save the upload ({exc.strerror}); try again"
             failed.append(Skipped(name, reason, "unreadable"))
             continue
-        saved.append(path)
+        if isinstance(path, Skipped):
+            failed.append(path)
+        else:
+            saved.append(path)
     return saved, failed
 
 
-def _unique(path: Path, taken: Sequence[Path]) -> Path:
-    """``path``, or ``name-2.ext`` and so on when this batch already has that name."""
-    candidate, number = path, 1
-    while candidate in taken:
-        number += 1
-        candidate = path.with_name(f"{path.stem}-{number}{path.suffix}")
-    return candidate
+def _place(path: Path, data: bytes) -> Path | Skipped:
+    """Write ``data`` at ``path``, or at ``name (2).ext`` and so on if that name is taken.
+
+    Never overwrites: a taken name holding the very same bytes is the same file, reported
+    as a ``duplicate`` (not saved again); otherwise the next free number is used.
+
+    Raises:
+        OSError: the file cannot be written.
+    """
+    for number in itertools.count(1):
+        suffix = f" ({number})" if number > 1 else ""
+        candidate = path.with_name(f"{path.stem}{suffix}{path.suffix}")
+        try:
+            with candidate.open("xb") as file:  # "x": fails if it exists, never overwrites
+                file.write(data)
+        except FileExistsError:
+            if candidate.is_file() and candidate.read_bytes() == data:
+                reason = f"the same file as the upload {candidate.name}, already in the index"
+                return Skipped(path.name, reason, "duplicate")
+            continue
+        except OSError:
+            candidate.unlink(missing_ok=True)  # nothing half-written stays (a full disk)
+            raise
+        return candidate
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _ingest(

@@ -46,6 +46,7 @@ SkipCode = Literal[
     "no_text",
     "no_records",
     "too_short",
+    "duplicate",
 ]
 """Why a file was skipped, for interfaces that word it themselves (the Chinese UI)."""
 

@@ -225,6 +225,11 @@ class AppText:
     date_to: str = "到"
     date_note: str = "筛选时，没有发布日期的文章不参与检索。"
     error_detail: str = "错误详情（供技术支持）：{}"
+    incomplete_sources: str = (
+        "以下来源上次没有导入完成：{}。回答可能缺少其中的段落；请再次运行 "
+        "`python -m ingest PATH` 完成导入。"
+    )
+    incomplete_citation: str = "此段落来自没有导入完成的来源「{}」，可能缺少相关段落，请核对原文。"
 
 
 APP = AppText()
@@ -241,9 +246,9 @@ class ErrorText:
 _ERRORS: tuple[tuple[type[WenBaoError], str], ...] = (  # most specific class first
     (
         IndexMismatchError,
-        "知识库是用另一个嵌入模型或旧版本建立的，与当前设置不一致。请用 "
-        "`python -m ingest data --reset` 重新导入，或把 WENBAO_EMBEDDING_MODEL "
-        "设为建库时用的模型。",
+        "知识库与当前设置不一致：它是用另一个嵌入模型、在另一个集合（WENBAO_COLLECTION）"
+        "或从另一个索引文件夹建立的。请按下方详情改正设置，或用 "
+        "`python -m ingest data --reset` 重新导入。",
     ),
     (
         StoreError,
@@ -286,6 +291,7 @@ SKIP_REASONS: Mapping[SkipCode, str] = {
     "no_text": "没有可提取的文字（可能是扫描件），请上传含文字的版本",
     "no_records": "没有找到带文字（text 字段）的记录，请检查 jsonl 的格式",
     "too_short": "文字太短，无法作为文章导入",
+    "duplicate": "与之前上传的同名文件内容完全相同，是同一个文件，已在索引中，无需再次导入",
 }
 
 

@@ -25,6 +25,7 @@ JSON_KEYS = {
     "skipped",
     "seconds",
     "repaired",
+    "instructions",
 }
 REPAIR_KEYS = ("orphan_vectors_deleted", "ledger_chunks_dropped", "sources_marked_pending")
 
@@ -59,6 +60,7 @@ def test_json_summary_contract_and_rerun(corpus: Path, tmp_path: Path) -> None:
     assert set(summary) == JSON_KEYS
     assert summary["files"] == 2 and summary["articles"] == 3 and summary["chunks_added"] > 0
     assert summary["repaired"] == dict.fromkeys(REPAIR_KEYS, 0)
+    assert summary["instructions"] == 0  # the sample page addresses no AI
     assert summary["skipped"] == [
         {
             "path": str(corpus / "empty.md"),

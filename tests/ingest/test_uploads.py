@@ -112,9 +112,9 @@ def test_only_failures_leave_nothing_ingested_and_no_success_line(index: Index) 
 
 def test_an_upload_that_cannot_be_saved_is_skipped_not_fatal(index: Index, tmp_path: Path) -> None:
     folder = tmp_path / "uploads"
-    folder.mkdir()
-    (folder / "blocked.txt").mkdir()  # a folder where the file should go: writing fails
-    summary = ingest_uploads([("blocked.txt", GOOD.encode())], index, folder)
+    name = "名" * 90 + ".txt"  # 274 bytes of UTF-8: over the file system's 255-byte limit
+    summary = ingest_uploads([(name, GOOD.encode())], index, folder)
     [skipped] = describe(summary).skipped
-    assert skipped.path == "blocked.txt" and skipped.code == "unreadable"
+    assert skipped.path == name and skipped.code == "unreadable"
     assert "cannot save the upload" in skipped.reason and index.sources() == []
+    assert list(folder.iterdir()) == []

@@ -1,0 +1,159 @@
+"""``python -m bench faults [--runs N] [--articles M] [--seed S]``: kill -9 at random points.
+
+The first M articles of ``news_sample/news_2000.jsonl`` are split into JSONL files of
+``ARTICLES_PER_FILE`` articles in a temporary folder (never in the repository), and ingested
+once cleanly. Then, N times: a fresh ingest of the same files is killed with SIGKILL at a random
+moment of its run, the same ingest is run again to the end, and the index is compared with the
+clean one: the chunk ids of the ledger and of Chroma must both be exactly the clean chunk ids
+(none lost, none extra), and every file must be marked done. Prints the counts as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench.common import REPO, emit, require_eval
+
+__all__ = ["KillRun", "kill_probe", "run", "write_corpus"]
+
+ARTICLES_PER_FILE = 10
+# Prints the chunk ids of the ledger and of Chroma, and the sources marked done.
+READ_IDS = """
+import json, sys
+from pathlib import Path
+from retrieval.index import Index
+from retrieval.index.embeddings import load_embeddings
+from retrieval.settings import Settings
+
+index = Index(Settings(index_dir=Path(sys.argv[1])), load_embeddings(), create=False)
+done = [s.source for s in index.sources() if index.fingerprint(s.source)]
+print(json.dumps({"ledger": sorted(index.ledger.chunk_ids()), "store": sorted(index.store.ids()),
+                  "done": sorted(done)}))
+index.close()
+"""
+
+
+@dataclass(frozen=True)
+class KillRun:
+    """One probe: when the kill landed, whether the run was still going, and what was left."""
+
+    kill_at_s: float
+    killed_mid_run: bool
+    rerun_exit: int
+    lost: int
+    extra: int
+    store_lost: int
+    store_extra: int
+    files_not_done: int
+
+    @property
+    def exact(self) -> bool:
+        counts = (self.lost, self.extra, self.store_lost, self.store_extra, self.files_not_done)
+        return self.rerun_exit == 0 and not any(counts)
+
+
+def write_corpus(source: Path, articles: int, folder: Path) -> list[Path]:
+    """The first ``articles`` lines of ``source`` as JSONL files of ``ARTICLES_PER_FILE``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = source.read_text(encoding="utf-8").splitlines()[:articles]
+    paths = []
+    for start in range(0, len(lines), ARTICLES_PER_FILE):
+        path = folder / f"part_{start // ARTICLES_PER_FILE:03d}.jsonl"
+        path.write_text("\n".join(lines[start : start + ARTICLES_PER_FILE]) + "\n", "utf-8")
+        paths.append(path)
+    return paths
+
+
+def _ingest(corpus: Path, index: Path) -> subprocess.Popen[bytes]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("WENBAO_", "CHROMA_"))}
+    command = [sys.executable, "-m", "ingest", str(corpus), "--index", str(index), "--quiet"]
+    return subprocess.Popen(
+        command, cwd=REPO, env=clean, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def _contents(index: Path) -> dict[str, list[str]]:
+    run = subprocess.run(
+        [sys.executable, "-c", READ_IDS, str(index)],
+        cwd=REPO, capture_output=True, text=True, check=True, timeout=600,
+    )  # fmt: skip
+    contents: dict[str, list[str]] = json.loads(run.stdout)
+    return contents
+
+
+def _clean(corpus: Path, index: Path) -> tuple[set[str], float]:
+    """The chunk ids of a clean ingest, and how long that ingest took."""
+    started = time.monotonic()
+    if _ingest(corpus, index).wait() != 0:
+        raise SystemExit("the clean ingest failed; run `python -m ingest` on the corpus to see why")
+    return set(_contents(index)["ledger"]), time.monotonic() - started
+
+
+def _probe(corpus: Path, index: Path, kill_at: float, clean: set[str], files: int) -> KillRun:
+    process = _ingest(corpus, index)
+    time.sleep(kill_at)
+    mid_run = process.poll() is None
+    if mid_run:
+        process.send_signal(signal.SIGKILL)
+    process.wait()
+    rerun = _ingest(corpus, index).wait()
+    got = _contents(index)
+    ledger, store = set(got["ledger"]), set(got["store"])
+    return KillRun(
+        kill_at_s=round(kill_at, 2),
+        killed_mid_run=mid_run,
+        rerun_exit=rerun,
+        lost=len(clean - ledger),
+        extra=len(ledger - clean),
+        store_lost=len(clean - store),
+        store_extra=len(store - clean),
+        files_not_done=files - len(got["done"]),
+    )
+
+
+def kill_probe(corpus: Path, work: Path, runs: int, seed: int = 0) -> dict[str, object]:
+    """Kill ``runs`` ingests of ``corpus`` at random points and check each re-run (see above)."""
+    files = len(list(corpus.glob("*")))
+    clean, seconds = _clean(corpus, work / "clean")
+    draw = random.Random(seed)
+    probes = [
+        _probe(corpus, work / f"run_{n:03d}", draw.uniform(0.5, seconds), clean, files)
+        for n in range(runs)
+    ]
+    return {
+        "runs": runs,
+        "files": files,
+        "clean_chunks": len(clean),
+        "clean_seconds": round(seconds, 1),
+        "killed_mid_run": sum(p.killed_mid_run for p in probes),
+        "exact": sum(p.exact for p in probes),
+        "lost": sum(p.lost + p.store_lost for p in probes),
+        "extra": sum(p.extra + p.store_extra for p in probes),
+        "probes": [asdict(p) for p in probes],
+    }
+
+
+def run(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench faults")
+    parser.add_argument("--runs", type=int, default=20, help="kill -9 probes (default 20)")
+    parser.add_argument("--articles", type=int, default=300, help="news articles (default 300)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    source = require_eval("news_sample/news_2000.jsonl")
+    with tempfile.TemporaryDirectory(prefix="wenbao-faults-") as temp:
+        corpus = Path(temp) / "corpus"
+        write_corpus(source, args.articles, corpus)
+        result = kill_probe(corpus, Path(temp), args.runs, args.seed)
+    emit({"corpus": f"news_2000.jsonl (first {args.articles} lines)", **result})
+    if result["exact"] != args.runs:
+        raise SystemExit(1)
