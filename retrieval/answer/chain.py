@@ -42,14 +42,13 @@ from retrieval.answer.refusal import (
     instead,
     refusal_text,
 )
-from retrieval.answer.rerank import RerankConfig, rerank
+from retrieval.answer.rerank import RerankConfig, rerank_in_index
 from retrieval.answer.verify import verify
 from retrieval.errors import RetrievalError
 from retrieval.index import Index
 from retrieval.search.hybrid import FusionConfig, hybrid_search
 from retrieval.settings import DEFAULT_K, K_RANGE
 from retrieval.text.figures import find_figures
-from retrieval.text.keywords import query_tokens
 from retrieval.text.sentences import split_sentences
 from retrieval.text.tokens import count_tokens
 from retrieval.text.units import conversion_note
@@ -201,9 +200,7 @@ class Answerer:
         return Passages(condensed.asked, condensed.standalone, tuple(hits))
 
     def _rerank(self, passages: Passages) -> Passages:
-        question = passages.standalone
-        idf = self.index.term_weights(query_tokens(question))
-        ranked = rerank(question, passages.hits, idf, self.reranking)
+        ranked = rerank_in_index(self.index, passages.standalone, passages.hits, self.reranking)
         return replace(passages, hits=tuple(ranked[: passages.asked.options.k]))
 
     def inspect(self, question: str, options: AskOptions | None = None) -> Inspection:

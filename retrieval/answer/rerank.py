@@ -30,7 +30,13 @@ from retrieval.text.coverage import coverage, term_weights
 from retrieval.text.keywords import query_tokens
 from retrieval.types import Hit, SearchFilter
 
-__all__ = ["AnswerAwareReranker", "RerankConfig", "rerank", "reranked_search"]
+__all__ = [
+    "AnswerAwareReranker",
+    "RerankConfig",
+    "rerank",
+    "rerank_in_index",
+    "reranked_search",
+]
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,14 @@ def reranked_search(
     """The ``k`` best chunks: fused search for enough candidates, then re-ranked."""
     config = config or RerankConfig()
     pool = hybrid_search(index, question, max(k, config.depth), fusion, search)
-    return rerank(question, pool, index.term_weights(query_tokens(question)), config)[:k]
+    return rerank_in_index(index, question, pool, config)[:k]
+
+
+def rerank_in_index(
+    index: Index, question: str, hits: Sequence[Hit], config: RerankConfig
+) -> list[Hit]:
+    """``rerank`` with the question terms weighted by their IDF in ``index``."""
+    return rerank(question, hits, index.term_weights(query_tokens(question)), config)
 
 
 def _values(
@@ -131,5 +144,5 @@ class AnswerAwareReranker(BaseDocumentCompressor):
         self, documents: Sequence[Document], query: str, callbacks: Callbacks | None = None
     ) -> Sequence[Document]:
         hits = [document_to_hit(document) for document in documents]
-        idf = self.index.term_weights(query_tokens(query))
-        return [hit_to_document(hit) for hit in rerank(query, hits, idf, self.config)[: self.top_n]]
+        ranked = rerank_in_index(self.index, query, hits, self.config)
+        return [hit_to_document(hit) for hit in ranked[: self.top_n]]
