@@ -105,7 +105,7 @@ def _ask(answerer: Answerer, data: EvalSet, split: str) -> Iterator[Row]:
     pool = _name_pool(data)
     rng = random.Random(0)
     for qid, question in tqdm(data.questions, desc=f"{data.name} {split}", file=sys.stderr):
-        hidden = tuple(sorted(data.qrels[qid]))
+        hidden = data.article_ids(data.qrels[qid])
         asks = [("answerable", question, ()), ("held_out", question, hidden)]
         swapped = _swap(question, pool, data, qid, rng)
         if swapped:

@@ -17,8 +17,8 @@ Systems, each a search ``question -> ranked chunks`` timed per call (warm, wall 
   ``FusionConfig`` fields or ``RerankConfig`` fields (``coverage``, ``sentence``, ``fit``,
   ``similarity``, ``depth``).
 
-A chunk is relevant when its passage (``article_id`` / metadata ``_id``) is in the qrels;
-ranks count chunks as returned, so two chunks of one passage take two ranks.
+A chunk is relevant when its passage (the record id in its ``article_id`` / metadata ``_id``) is in
+the qrels; ranks count chunks as returned, so two chunks of one passage take two ranks.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,8 @@ from bench.evaldata import (
     percentile,
     recall_at,
 )
+from ingest.pipeline import source_key
+from ingest.segment import record_article_id, record_id_of
 from retrieval.errors import WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import WenBaoEmbeddings
@@ -81,6 +83,15 @@ class EvalSet:
     questions: list[tuple[str, str]]
     qrels: dict[str, set[str]]
     corpus: dict[str, dict[str, str]]
+
+    @property
+    def corpus_file(self) -> Path:
+        return self.folder / "corpus.jsonl"
+
+    def article_ids(self, passage_ids: Iterable[str]) -> tuple[str, ...]:
+        """The index's article ids of the eval passages ``passage_ids`` (sorted)."""
+        source = source_key(self.corpus_file)
+        return tuple(sorted(record_article_id(source, passage) for passage in passage_ids))
 
 
 def run(argv: list[str]) -> None:
@@ -204,7 +215,7 @@ def wenbao_index(data: EvalSet, embeddings: WenBaoEmbeddings) -> tuple[Index, di
     index = Index(settings, embeddings)
     with tqdm(desc=f"{data.name}: WenBao chunks embedded", unit="chunk", file=sys.stderr) as bar:
         options = IngestOptions(on_embedded=bar.update)
-        summary = ingest_paths([data.folder / "corpus.jsonl"], index, options)
+        summary = ingest_paths([data.corpus_file], index, options)
     if summary.skipped:
         raise SystemExit(
             f"{data.name}: ingest skipped {summary.skipped[0].path}: {summary.skipped[0].reason}"
@@ -261,7 +272,7 @@ def variant_name(variant: dict[str, Any]) -> str:
 
 def _index_systems(index: Index, hybrid: Hybrid) -> dict[str, System]:
     def ids(hits: Sequence[Hit]) -> list[str]:
-        return [hit.chunk.article_id for hit in hits]
+        return [record_id_of(hit.chunk.article_id) or hit.chunk.article_id for hit in hits]
 
     systems = {
         "dense": System(index.dense_search, ids),

@@ -304,7 +304,7 @@ def _jsonl_record(path: Path, line: str, number: int, encoding: str) -> SourceTe
         text=text,
         kind="jsonl",
         encoding=encoding,
-        record_id=_record_id(item, path, number),
+        record_id=_record_id(item, number),
         title=_str_or_none(item.get("title")),
         date=find_date(_first_str(item, _DATE_KEYS)) or find_date(header),
         url=_str_or_none(item.get("url")) or _header_url(header),
@@ -312,13 +312,17 @@ def _jsonl_record(path: Path, line: str, number: int, encoding: str) -> SourceTe
     )
 
 
-def _record_id(item: dict[str, Any], path: Path, number: int) -> str:
-    """The record's own id (``_id`` or ``id``), else a stable ``file:line`` id."""
+def _record_id(item: dict[str, Any], number: int) -> str:
+    """The record's own id (``_id`` or ``id``), else ``L`` and its line number.
+
+    Either is unique only within its file; the article id adds the source
+    (``ingest.segment.record_article_id``).
+    """
     for key in ("_id", "id"):
         value = item.get(key)
         if value is not None and str(value).strip():
             return str(value)
-    return f"{path.name}:{number}"
+    return f"L{number}"
 
 
 def _first_str(item: dict[str, Any], keys: tuple[str, ...]) -> str | None:

@@ -21,7 +21,9 @@ A ``.jsonl`` record is always exactly one article (the dump already split them).
 
 ``article_id`` of a file article is ``sha1(source)[:12]-n`` where ``n`` counts the file's
 non-empty articles in order *before* adverts are dropped, so ids of real articles do not
-shift when the advert rules change.
+shift when the advert rules change. A record's is ``sha1(source)[:12]#record_id``
+(``record_article_id``): the record's own id is part of the key, not the whole key, so equal
+ids in two dumps never share chunks.
 """
 
 from __future__ import annotations
@@ -42,17 +44,25 @@ from ingest.cleaning import (
 from ingest.types import Article, Paragraph, SourceText
 from retrieval.text.dates import find_date
 
-__all__ = ["SEGMENTATION_VERSION", "is_boilerplate_line", "segment"]
+__all__ = [
+    "SEGMENTATION_VERSION",
+    "is_boilerplate_line",
+    "record_article_id",
+    "record_id_of",
+    "segment",
+]
 
-SEGMENTATION_VERSION = 2
+SEGMENTATION_VERSION = 3
 """Version of the rules that turn a file into articles and chunks (loaders, segmentation,
 cleaning, chunking). It is part of every source fingerprint: bump it whenever a rule change
 alters the articles or chunks of an unchanged file, so the next ingest re-segments every file
-(chunks whose id is unchanged are not embedded again). 2: bylines kept, thin HTML skipped."""
+(chunks whose id is unchanged are not embedded again). 2: bylines kept, thin HTML skipped.
+3: a record's article id is scoped by its source (``record_article_id``)."""
 
 _log = logging.getLogger(__name__)
 
 _TITLE_LEN = 40
+_SOURCE_KEY_LEN = 12
 _DATE_HEAD = 200
 _MIN_TITLE_CUT = 6
 _MIN_TITLE_SENTENCE = 8
@@ -129,7 +139,7 @@ def segment(source: SourceText) -> list[Article]:
     if source.kind == "jsonl":
         return [_record_article(source)]
     drafts = _Builder(_scan(source.text)).run()
-    prefix = hashlib.sha1(source.source.encode("utf-8")).hexdigest()[:12]
+    prefix = _source_hash(source.source)
     articles = (_finish(source, draft, f"{prefix}-{n}", n) for n, draft in enumerate(drafts))
     return [article for article in articles if article is not None]
 
@@ -315,9 +325,24 @@ def _record_article(source: SourceText) -> Article:
         pos = match.end() if match else len(text)
     paragraphs = _clean_spans(text, spans) or (Paragraph(*_trim(text, 0, len(text))),)
     title = _record_title(source, text[paragraphs[0].start : paragraphs[0].end])
-    article_id = source.record_id or hashlib.sha1(source.source.encode()).hexdigest()[:12] + "-0"
+    article_id = record_article_id(source.source, source.record_id or f"L{source.line or 0}")
     byline = _byline([text[p.start : p.end] for p in paragraphs])
     return _article(source, article_id, title, paragraphs, byline)
+
+
+def record_article_id(source: str, record_id: str) -> str:
+    """The article id of the record ``record_id`` of ``source``: unique per source."""
+    return f"{_source_hash(source)}#{record_id}"
+
+
+def record_id_of(article_id: str) -> str | None:
+    """The record's own id inside an article id made by ``record_article_id``, else None."""
+    key, mark, record = article_id.partition("#")
+    return record if mark and len(key) == _SOURCE_KEY_LEN else None
+
+
+def _source_hash(source: str) -> str:
+    return hashlib.sha1(source.encode("utf-8")).hexdigest()[:_SOURCE_KEY_LEN]
 
 
 def _record_title(source: SourceText, lead: str) -> str:

@@ -444,7 +444,7 @@ def test_jsonl_skips_bad_lines_and_maps_fields(
     assert got == [
         (1, "a1", None, "第一篇。", "2023-08-05", None),
         (4, "7", "标题", "第三篇。", "2023-08-06", None),
-        (5, "dump.jsonl:5", None, "第四篇。", None, "https://news.example.cn/a/4.html"),
+        (5, "L5", None, "第四篇。", None, "https://news.example.cn/a/4.html"),
         (7, "a6", None, "第六篇。", "2023-08-07", "https://x.cn/6"),
     ]
     assert {r.kind for r in records} == {"jsonl"}
