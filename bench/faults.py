@@ -82,6 +82,11 @@ def _ingest(corpus: Path, index: Path) -> subprocess.Popen[bytes]:
     )
 
 
+def _note(message: str) -> None:
+    """Progress on stderr, one line per probe, so a long run shows how it goes."""
+    print(message, file=sys.stderr, flush=True)
+
+
 def _contents(index: Path) -> dict[str, list[str]]:
     run = subprocess.run(
         [sys.executable, "-c", READ_IDS, str(index)],
@@ -125,11 +130,13 @@ def kill_probe(corpus: Path, work: Path, runs: int, seed: int = 0) -> dict[str, 
     """Kill ``runs`` ingests of ``corpus`` at random points and check each re-run (see above)."""
     files = len(list(corpus.glob("*")))
     clean, seconds = _clean(corpus, work / "clean")
+    _note(f"clean ingest: {len(clean)} chunks in {seconds:.0f} s")
     draw = random.Random(seed)
-    probes = [
-        _probe(corpus, work / f"run_{n:03d}", draw.uniform(0.5, seconds), clean, files)
-        for n in range(runs)
-    ]
+    probes = []
+    for n in range(runs):
+        probe = _probe(corpus, work / f"run_{n:03d}", draw.uniform(0.5, seconds), clean, files)
+        _note(f"probe {n + 1}/{runs}: {json.dumps(asdict(probe))}")
+        probes.append(probe)
     return {
         "runs": runs,
         "files": files,
