@@ -3,9 +3,13 @@
 The first M articles of ``news_sample/news_2000.jsonl`` are split into JSONL files of
 ``ARTICLES_PER_FILE`` articles in a temporary folder (never in the repository), and ingested
 once cleanly. Then, N times: a fresh ingest of the same files is killed with SIGKILL at a random
-moment of its run, the same ingest is run again to the end, and the index is compared with the
+point of its run, the same ingest is run again to the end, and the index is compared with the
 clean one: the chunk ids of the ledger and of Chroma must both be exactly the clean chunk ids
 (none lost, none extra), and every file must be marked done. Prints the counts as JSON.
+
+The kill point is drawn as a share of the work, not a time: the ingest is killed once its
+ledger holds that share of the clean ingest's chunks (share 0: as soon as it runs), so every
+probe lands mid-run however loaded the machine is, from start-up to the last batch.
 """
 
 from __future__ import annotations
@@ -15,18 +19,22 @@ import json
 import os
 import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench.common import REPO, emit, require_eval
+from retrieval.index.index import LEDGER_FILE
 
 __all__ = ["KillRun", "kill_probe", "run", "write_corpus"]
 
 ARTICLES_PER_FILE = 10
+POLL_S = 0.2
 # Prints the chunk ids of the ledger and of Chroma, and the sources marked done.
 READ_IDS = """
 import json, sys
@@ -47,6 +55,7 @@ index.close()
 class KillRun:
     """One probe: when the kill landed, whether the run was still going, and what was left."""
 
+    kill_share: float
     kill_at_s: float
     killed_mid_run: bool
     rerun_exit: int
@@ -104,9 +113,30 @@ def _clean(corpus: Path, index: Path) -> tuple[set[str], float]:
     return set(_contents(index)["ledger"]), time.monotonic() - started
 
 
-def _probe(corpus: Path, index: Path, kill_at: float, clean: set[str], files: int) -> KillRun:
+def _written(index: Path) -> int:
+    """Chunks the ledger of a running ingest holds now (0 before it exists)."""
+    path = index / LEDGER_FILE
+    if not path.exists():
+        return 0
+    try:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)) as ledger:
+            return int(ledger.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+    except sqlite3.Error:
+        return 0  # not created yet, or locked for a moment: look again
+
+
+def _run_until(process: subprocess.Popen[bytes], index: Path, chunks: int) -> float:
+    """Wait until the ingest has written ``chunks`` chunks or ended; the seconds it ran."""
+    started = time.monotonic()
+    time.sleep(POLL_S)
+    while process.poll() is None and _written(index) < chunks:
+        time.sleep(POLL_S)
+    return time.monotonic() - started
+
+
+def _probe(corpus: Path, index: Path, share: float, clean: set[str], files: int) -> KillRun:
     process = _ingest(corpus, index)
-    time.sleep(kill_at)
+    kill_at = _run_until(process, index, int(share * len(clean)))
     mid_run = process.poll() is None
     if mid_run:
         process.send_signal(signal.SIGKILL)
@@ -115,6 +145,7 @@ def _probe(corpus: Path, index: Path, kill_at: float, clean: set[str], files: in
     got = _contents(index)
     ledger, store = set(got["ledger"]), set(got["store"])
     return KillRun(
+        kill_share=round(share, 3),
         kill_at_s=round(kill_at, 2),
         killed_mid_run=mid_run,
         rerun_exit=rerun,
@@ -134,7 +165,7 @@ def kill_probe(corpus: Path, work: Path, runs: int, seed: int = 0) -> dict[str, 
     draw = random.Random(seed)
     probes = []
     for n in range(runs):
-        probe = _probe(corpus, work / f"run_{n:03d}", draw.uniform(0.5, seconds), clean, files)
+        probe = _probe(corpus, work / f"run_{n:03d}", draw.random(), clean, files)
         _note(f"probe {n + 1}/{runs}: {json.dumps(asdict(probe))}")
         probes.append(probe)
     return {
