@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from retrieval.text.dates import find_date
+
 __all__ = [
     "is_advert_article",
     "is_advert_line",
     "is_boilerplate_line",
     "is_byline",
     "is_contact_line",
+    "masthead_date",
     "tidy_byline",
     "trim_trailer",
 ]
@@ -31,6 +34,8 @@ _MAX_PROMO_LINE = 25
 _MAX_BYLINE = 40
 _TRAILER_WINDOW = 80
 _MIN_NEWS_PROSE = 100
+_MAX_MASTHEAD_LINES = 3
+_MAX_MASTHEAD_LINE = 60
 
 _CONTACT_RE = re.compile(
     r"[（(【\[]?(?P<prefix>[\u4e00-\u9fff]{0,6}?)"
@@ -75,6 +80,7 @@ _BYLINE_SEP_RE = re.compile(r"[\s、，,/／:：|丨（）()【】\[\]]+")
 _NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,5}")
 _BYLINE_EDGE_RE = re.compile(r"^[\s□■◎●（(【\[]+|[\s（(）)】\]]+$")
 _SPACES_RE = re.compile(r"\s+")
+_SENTENCE_END_RE = re.compile(r"[。！？!?]")
 
 
 def is_contact_line(line: str) -> bool:
@@ -125,6 +131,20 @@ def is_advert_article(title: str, lines: Sequence[str]) -> bool:
     adverts = [is_advert_line(line) for line in lines]
     prose = sum(len(line) for line in lines if not is_boilerplate_line(line))
     return sum(adverts) >= 2 and 2 * sum(adverts) >= len(lines) and prose < _MIN_NEWS_PROSE
+
+
+def masthead_date(lines: Sequence[str]) -> str | None:
+    """The date of a page's masthead, when ``lines`` are one and nothing else, else None.
+
+    A masthead is a few short lines without a sentence that hold a complete date:
+    ``2022年9月14日 星期三``, ``中国高新技术产业导报 2022年9月14日 第5版``,
+    ``发布时间：2022-09-14 10:30 来源：新华网``. It dates the page, and is not an article.
+    """
+    if not 0 < len(lines) <= _MAX_MASTHEAD_LINES:
+        return None
+    if any(len(line) > _MAX_MASTHEAD_LINE or _SENTENCE_END_RE.search(line) for line in lines):
+        return None
+    return find_date(" ".join(lines))
 
 
 def is_byline(line: str) -> bool:

@@ -1,4 +1,4 @@
-"""``python -m ingest PATH... [--index DIR] [--reset] [--prune] [--json]``.
+"""``python -m ingest PATH... [--index DIR] [--reset] [--prune] [--date YYYY-MM-DD] [--json]``.
 
 The only place in ``ingest`` that prints, reads the environment or turns errors into
 one-line messages.
@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--reset", action="store_true", help="empty the index first")
     parser.add_argument("--prune", action="store_true", help="remove chunks of files that are gone")
+    parser.add_argument(
+        "--date",
+        metavar="YYYY-MM-DD",
+        help="publication date of every article in these files (kept for later ingests)",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument(
         "--chunk-tokens", type=int, help="chunk size budget in tokens (default 300)"
@@ -59,6 +64,7 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     try:
         settings = _settings(args, os.environ if environ is None else environ)
         folder = settings.index_dir
+        IngestOptions(date=args.date)  # a bad --date is refused before any model loads
         summary = _run(args, settings)
     except WenBaoError as exc:
         print(f"error: {_explain(exc, folder)}", file=sys.stderr)
@@ -91,6 +97,7 @@ def _run(args: argparse.Namespace, settings: Settings) -> IngestSummary:
     options = IngestOptions.from_settings(
         settings,
         prune=args.prune,
+        date=args.date,
         on_file=lambda _path: files_bar.update(1),
         on_embedded=chunks_bar.update,
     )

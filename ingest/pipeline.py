@@ -20,9 +20,10 @@ from ingest.chunking import ChunkSettings, chunk_article
 from ingest.loaders import DEFAULT_MAX_BYTES, check_file, iter_files, load_file
 from ingest.segment import SEGMENTATION_VERSION, segment
 from ingest.types import Article, SourceText
-from retrieval.errors import LoadError, SkipCode
+from retrieval.errors import ConfigError, LoadError, SkipCode
 from retrieval.index import SCHEMA_VERSION, Index, RepairReport, WriteResult
 from retrieval.settings import Settings
+from retrieval.text.dates import iso_date
 from retrieval.text.instructions import count_instructions
 from retrieval.types import ArticleText, Chunk
 
@@ -40,13 +41,28 @@ class Skipped:
 
 @dataclass(frozen=True)
 class IngestOptions:
-    """How to ingest: chunking, size limit, pruning and progress callbacks."""
+    """How to ingest: chunking, size limit, pruning, a given date and progress callbacks.
+
+    ``date`` (``YYYY-MM-DD``, ``--date``) is the publication date of every article of the
+    files of this run (origin ``given``); the index keeps it for those files, so a later
+    ingest without it does not undo it.
+
+    Raises:
+        ConfigError: ``date`` is not a possible ``YYYY-MM-DD`` date.
+    """
 
     chunking: ChunkSettings = field(default_factory=ChunkSettings)
     max_bytes: int = DEFAULT_MAX_BYTES
     prune: bool = False
     on_file: Callable[[Path], object] | None = None
     on_embedded: Callable[[int], object] | None = None
+    date: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.date is not None and iso_date(self.date) is None:
+            raise ConfigError(
+                f"--date must be a date as YYYY-MM-DD (for example 2022-10-20), not {self.date!r}"
+            )
 
     @classmethod
     def from_settings(cls, settings: Settings, **changes: object) -> IngestOptions:
@@ -148,6 +164,8 @@ def _ingest_file(path: Path, index: Index, options: IngestOptions, tally: _Tally
     key = source_key(path)
     try:
         check_file(path, options.max_bytes)  # type and size first, before reading a byte
+        if options.date:
+            index.set_source_date(key, options.date)  # kept: applied to every later write
         fingerprint = _fingerprint(path, options)
         if index.fingerprint(key) == fingerprint:
             _count_unchanged(index, key, tally)
@@ -178,9 +196,11 @@ def _articles_and_chunks(
 
 
 def _article_text(article: Article, source: SourceText) -> ArticleText:
+    a = article
     return ArticleText(
-        article.article_id, source.source, article.title, article.date, source.text, article.byline
-    )
+        a.article_id, source.source, a.title, a.date, source.text, a.byline, a.date_origin,
+        a.date_reason,
+    )  # fmt: skip
 
 
 def _count_unchanged(index: Index, key: str, tally: _Tally) -> None:

@@ -15,7 +15,8 @@ A file (a newspaper page rendered to Markdown-ish text) can hold several article
   body text (so "这篇报道的记者是谁？" finds and quotes it) and recorded as ``Article.byline``;
   a ``##`` heading followed by a byline starts a new article.
 * Contact/advert lines and editorial tags are not body; an article made of advert content
-  (a subscription box) is dropped entirely.
+  (a subscription box) is dropped entirely, and so is a masthead before the first article
+  ("2022年9月14日 星期三"), whose date dates the page's articles (``ingest.dating``).
 
 A ``.jsonl`` record is always exactly one article (the dump already split them).
 
@@ -38,11 +39,12 @@ from ingest.cleaning import (
     is_advert_article,
     is_boilerplate_line,
     is_byline,
+    masthead_date,
     tidy_byline,
     trim_trailer,
 )
+from ingest.dating import own_date, share_dates
 from ingest.types import Article, Paragraph, SourceText
-from retrieval.text.dates import find_date
 
 __all__ = [
     "SEGMENTATION_VERSION",
@@ -52,12 +54,13 @@ __all__ = [
     "segment",
 ]
 
-SEGMENTATION_VERSION = 3
+SEGMENTATION_VERSION = 4
 """Version of the rules that turn a file into articles and chunks (loaders, segmentation,
-cleaning, chunking). It is part of every source fingerprint: bump it whenever a rule change
-alters the articles or chunks of an unchanged file, so the next ingest re-segments every file
+cleaning, chunking, dating). It is part of every source fingerprint: bump it whenever a rule
+change alters what is stored for an unchanged file, so the next ingest re-segments every file
 (chunks whose id is unchanged are not embedded again). 2: bylines kept, thin HTML skipped.
-3: a record's article id is scoped by its source (``record_article_id``)."""
+3: a record's article id is scoped by its source (``record_article_id``). 4: dates from file
+names, mastheads and inferred years, with their origin; relative periods stored (issue 12)."""
 
 _log = logging.getLogger(__name__)
 
@@ -139,9 +142,22 @@ def segment(source: SourceText) -> list[Article]:
     if source.kind == "jsonl":
         return [_record_article(source)]
     drafts = _Builder(_scan(source.text)).run()
+    masthead = _masthead(drafts)
     prefix = _source_hash(source.source)
-    articles = (_finish(source, draft, f"{prefix}-{n}", n) for n, draft in enumerate(drafts))
-    return [article for article in articles if article is not None]
+    articles = (
+        _finish(source, draft, f"{prefix}-{n}", n, masthead)
+        for n, draft in enumerate(drafts)
+        if n or masthead is None
+    )
+    return share_dates([article for article in articles if article is not None])
+
+
+def _masthead(drafts: list[_Draft]) -> str | None:
+    """The date of a masthead that makes up the whole first draft (not an article), else None."""
+    first = drafts[0] if drafts else None
+    if first is None or first.title or first.caption:
+        return None
+    return masthead_date([body.line.text for body in first.lines])
 
 
 def _scan(text: str) -> list[_Heading | _Line]:
@@ -240,7 +256,9 @@ def _byline(lines: Sequence[str]) -> str:
     return tidy_byline(found)
 
 
-def _finish(source: SourceText, draft: _Draft, article_id: str, n: int) -> Article | None:
+def _finish(
+    source: SourceText, draft: _Draft, article_id: str, n: int, masthead: str | None
+) -> Article | None:
     """Build the article of ``draft``, or None if it is an advert or has no body left."""
     if is_advert_article(draft.title, [body.line.text for body in draft.lines]):
         _log.debug("dropping advert article %r in %s", draft.title, source.source)
@@ -250,7 +268,7 @@ def _finish(source: SourceText, draft: _Draft, article_id: str, n: int) -> Artic
         return None
     title = draft.title or _untitled_title(source, draft, paragraphs, first=n == 0)
     byline = "" if draft.caption else _byline([body.line.text for body in draft.lines])
-    return _article(source, article_id, title, paragraphs, byline)
+    return _article(source, article_id, title, paragraphs, byline, masthead=masthead)
 
 
 def _paragraphs(text: str, lines: list[_Body]) -> tuple[Paragraph, ...]:
@@ -285,11 +303,17 @@ def _article(
     title: str,
     paragraphs: tuple[Paragraph, ...],
     byline: str = "",
+    *,
+    masthead: str | None = None,
 ) -> Article:
     sections = tuple(dict.fromkeys(p.section for p in paragraphs if p.section))
-    head = " ".join([title, *(source.text[p.start : p.end] for p in paragraphs[:3])])
-    day = find_date(source.date or "") or find_date(head[:_DATE_HEAD])
-    return Article(article_id, source.source, title, paragraphs, day, sections, byline)
+    texts = [source.text[p.start : p.end] for p in paragraphs]
+    head = " ".join([title, *texts[:3]])[:_DATE_HEAD]
+    dated = own_date(source, head, "\n".join([title, *texts]), masthead)
+    return Article(
+        article_id, source.source, title, paragraphs, dated.date, sections, byline,
+        dated.origin, dated.reason,
+    )  # fmt: skip
 
 
 def _untitled_title(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from retrieval.types import DateOrigin
+
 __all__ = ["Article", "Paragraph", "SourceText"]
 
 
@@ -42,6 +44,9 @@ class Article:
 
     ``byline`` is the reporters' line ("王柯岚 本报记者 叶伟"), tidied, or ``""``; the line
     itself stays a paragraph, so it is indexed and can be quoted at its offsets.
+    ``date`` is ``YYYY-MM-DD`` (or a year ``YYYY`` when ``inferred``); ``date_origin`` says
+    where it was found and ``date_reason`` how an inferred one was reached
+    (``ingest.dating``).
     """
 
     article_id: str
@@ -51,3 +56,5 @@ class Article:
     date: str | None = None
     sections: tuple[str, ...] = field(default=())
     byline: str = ""
+    date_origin: DateOrigin | None = None
+    date_reason: str = ""

@@ -6,19 +6,32 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "VERDICT_ORDER",
     "Answer",
     "AnswerMode",
+    "ArticleDate",
     "ArticleText",
+    "CheckReport",
+    "CheckedClaim",
+    "CheckedFact",
     "Chunk",
     "Citation",
+    "DateOrigin",
+    "DiffPiece",
+    "FactKind",
     "Flag",
     "FlagKind",
     "Hit",
     "HitMethod",
     "IndexStats",
+    "PeriodRule",
+    "QuoteFound",
+    "QuoteMatch",
     "Reliability",
+    "ResolvedPeriod",
     "SearchFilter",
     "SourceInfo",
+    "Verdict",
 ]
 
 
@@ -46,7 +59,12 @@ class Chunk:
 
 @dataclass(frozen=True)
 class ArticleText:
-    """An article's original text (the one citation offsets point into) and its metadata."""
+    """An article's original text (the one citation offsets point into) and its metadata.
+
+    ``date`` is ``YYYY-MM-DD``, or ``YYYY`` when only the year is inferred; ``date_origin``
+    says where it came from (``DateOrigin``; None when unknown, or for an index from before
+    origins were kept) and ``date_reason`` how an ``inferred`` date was reached.
+    """
 
     article_id: str
     source: str
@@ -54,6 +72,8 @@ class ArticleText:
     date: str | None
     text: str
     byline: str = ""
+    date_origin: DateOrigin | None = None
+    date_reason: str = ""
 
 
 HitMethod = Literal["dense", "keyword", "hybrid", "rrf60"]
@@ -185,3 +205,137 @@ class Answer:
     notice: str | None = None
     confidence: float | None = None
     reliability: Reliability | None = None
+
+
+Verdict = Literal["supported", "contradicted", "misattributed", "not_found"]
+"""A fact-check verdict, from best to worst: ``supported`` (a passage states the same fact for
+the same subject, metric and period), ``contradicted`` (a passage gives another figure or date
+for them), ``misattributed`` (the figure or quote exists but belongs to another subject,
+metric, period or speaker), ``not_found`` (nothing relevant)."""
+VERDICT_ORDER: tuple[Verdict, ...] = ("supported", "not_found", "misattributed", "contradicted")
+"""Verdicts from best to worst: a claim's verdict is the worst of its facts'."""
+FactKind = Literal["figure", "date", "quote", "name"]
+QuoteFound = Literal["exact", "near", "closest", "none"]
+
+
+@dataclass(frozen=True)
+class CheckedFact:
+    """One checkable fact of a claim and its verdict.
+
+    ``start``/``end`` are offsets in the pasted text (``text == pasted[start:end]``).
+    ``reason`` is one line in the claim's language naming the differing figures; ``stated``
+    is what the evidence says instead (the other figure, date or speaker), when it differs.
+    Citation highlights mark the evidence sentence and figure inside each passage.
+    """
+
+    kind: FactKind
+    text: str
+    start: int
+    end: int
+    verdict: Verdict
+    reason: str
+    citations: tuple[Citation, ...] = ()
+    stated: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedClaim:
+    """A claim sentence of the pasted text (``pasted[start:end]``): the worst of its facts."""
+
+    text: str
+    start: int
+    end: int
+    verdict: Verdict
+    facts: tuple[CheckedFact, ...]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """The fact-check of a pasted text: its claims in order, and the worst verdict of all."""
+
+    text: str
+    verdict: Verdict
+    claims: tuple[CheckedClaim, ...]
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class DiffPiece:
+    """One piece of a character diff: ``equal`` text, or what the quote has (``quote``) where
+    the article has ``article`` (either may be empty)."""
+
+    op: Literal["equal", "replace", "delete", "insert"]
+    quote: str
+    article: str
+
+
+@dataclass(frozen=True)
+class QuoteMatch:
+    """Where a quotation appears in the articles.
+
+    ``found``: ``exact`` (character for character), ``near`` (equal after normalising
+    whitespace, punctuation, full/half width and Traditional/Simplified), ``closest`` (no match;
+    the most similar passage span, with ``diff``), ``none`` (nothing similar). ``citation``
+    highlights the matched span (absolute offsets in the original file); ``similarity`` is in
+    ``[0, 1]``.
+    """
+
+    quote: str
+    found: QuoteFound
+    citation: Citation | None = None
+    similarity: float = 0.0
+    diff: tuple[DiffPiece, ...] = ()
+
+
+DateOrigin = Literal["given", "metadata", "filename", "dateline", "inferred"]
+"""Where an article's publication date came from, in order of precedence: ``given`` (``--date``
+or a correction), ``metadata`` (the record's or file's own), ``filename`` (``2022-09-14_….txt``),
+``dateline`` (``本报讯（2022年9月14日）``, a masthead ``2022年9月14日 星期三``), ``inferred`` (a
+year read from the text, or the date of another article of the same file)."""
+
+PeriodRule = Literal[
+    "relative_year",
+    "year_to_date",
+    "sentence_year",
+    "nearest_year",
+    "relative_month",
+    "relative_week",
+    "relative_day",
+    "recent",
+    "as_of",
+]
+"""How a relative time expression was resolved against its article's date:
+``relative_year`` (今年/去年/前年/明年, with any part: 今年上半年, 去年12月), ``year_to_date``
+(今年以来: from 1 January to the date), ``sentence_year`` (a part without a year, 1-8月, in a
+sentence that named its year earlier), ``nearest_year`` (a part without a year: the year that
+puts its end nearest the date; a future one after 预计/将/计划), ``relative_month`` (本月,
+上月), ``relative_week`` (本周, 上周, Monday to Sunday), ``relative_day`` (昨天, 前天),
+``recent`` (近日, 日前: the two weeks up to the date), ``as_of`` (截至目前, 目前: the date)."""
+
+
+@dataclass(frozen=True)
+class ResolvedPeriod:
+    """A relative time expression of an article and the absolute period it means.
+
+    ``text == original_text[start_char:end_char]`` (the text is never rewritten);
+    ``date_from``/``date_to`` are inclusive ISO dates (``YYYY-MM-DD``).
+    """
+
+    start_char: int
+    end_char: int
+    text: str
+    date_from: str
+    date_to: str
+    rule: PeriodRule
+
+
+@dataclass(frozen=True)
+class ArticleDate:
+    """An article's publication date as the index keeps it (for a sources panel)."""
+
+    article_id: str
+    source: str
+    title: str
+    date: str | None
+    date_origin: DateOrigin | None = None
+    date_reason: str = ""

@@ -26,6 +26,13 @@ from retrieval.index.binding import bind, check_collection_name
 from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.index.ledger import GENERATION, Ledger
 from retrieval.index.lock import WriterLock
+from retrieval.index.redating import (
+    apply_given,
+    checked_date,
+    periods_by_article,
+    redate_article,
+    redate_chunks,
+)
 from retrieval.index.store import (
     CHROMA_FOLDER,
     INDEX_ID,
@@ -37,7 +44,18 @@ from retrieval.index.store import (
 )
 from retrieval.settings import Settings
 from retrieval.text.keywords import query_tokens
-from retrieval.types import ArticleText, Chunk, Hit, HitMethod, IndexStats, SearchFilter, SourceInfo
+from retrieval.text.periods import periods_within
+from retrieval.types import (
+    ArticleDate,
+    ArticleText,
+    Chunk,
+    Hit,
+    HitMethod,
+    IndexStats,
+    ResolvedPeriod,
+    SearchFilter,
+    SourceInfo,
+)
 
 __all__ = ["Index", "RepairReport", "WriteResult"]
 
@@ -214,23 +232,89 @@ class Index:
     ) -> WriteResult:
         """Make the index hold exactly ``chunks`` for ``source``, embedding only new ones.
 
+        Dates given to the source or its articles (``set_source_date``, ``set_article_date``)
+        win over the articles' own; a kept chunk whose date changed has its metadata updated,
+        not its vector. Each article's relative periods are resolved and stored.
         Order matters for crash safety: old chunks go first, new ones are written to Chroma
         and then to the ledger in batches, and the source is marked done last.
         """
-        old = self.ledger.chunk_ids(source)
+        articles, chunks = apply_given(articles, chunks, *self.ledger.dates.given(source))
+        old = self.ledger.dates.chunk_dates(source)
         wanted = {c.chunk_id: c for c in chunks}
-        removed = sorted(old - wanted.keys())
+        removed = sorted(old.keys() - wanted.keys())
         fresh = [c for cid, c in wanted.items() if cid not in old]
+        redated = [c for cid, c in wanted.items() if cid in old and old[cid] != c.date]
         self.ledger.mark_pending(source)
         self._delete(removed)
+        redate_chunks(self.ledger, self.store, redated)
         now = _now()
         for start in range(0, len(fresh), WRITE_BATCH):
             batch = fresh[start : start + WRITE_BATCH]
             self._add(batch, now, progress)
-        self.ledger.put_articles(source, articles)
+        self.ledger.put_articles(source, articles, periods_by_article(articles, chunks))
         self.ledger.mark_done(source, fingerprint, len(articles), now)
         self._seen = self._version()
         return WriteResult(len(fresh), len(wanted) - len(fresh), len(removed))
+
+    def set_article_date(self, article_id: str, date: str) -> ArticleText:
+        """Correct an article's publication date (origin ``given``) without embedding anything.
+
+        The ledger and the vectors' metadata take the new date, the article's periods are
+        resolved again, and the correction is kept: a later ingest of its source applies it.
+
+        Raises:
+            ConfigError: ``date`` is not a possible ``YYYY-MM-DD`` date.
+            StoreError: there is no such article, another ingest is writing, or a store fails.
+        """
+        day = checked_date(date)
+        with self.writing():
+            article = self.ledger.article(article_id)
+            if article is None:
+                raise StoreError(
+                    f"There is no article {article_id!r} in the index at "
+                    f"{self.settings.index_dir}: pick one from its list of articles."
+                )
+            self.ledger.dates.correct(article_id, article.source, day)
+            dated = redate_article(self.ledger, self.store, article, day)
+            self._seen = self._version()
+        return dated
+
+    def set_source_date(self, source: str, date: str) -> int:
+        """Give every article of ``source`` the date ``date`` (``--date``), now and whenever
+        the source is ingested again; a corrected article keeps its correction. Returns how
+        many stored articles changed (0 for a source not ingested yet).
+
+        Raises:
+            ConfigError: ``date`` is not a possible ``YYYY-MM-DD`` date.
+            StoreError: another ingest is writing, or a store fails.
+        """
+        day = checked_date(date)
+        with self.writing():
+            self.ledger.dates.give_source(source, day)
+            corrected = self.ledger.dates.given(source)[1]
+            changed = 0
+            for found in self.ledger.dates.article_dates(source):
+                article = self.ledger.article(found.article_id)
+                if article is not None and found.article_id not in corrected:
+                    changed += redate_article(self.ledger, self.store, article, day) != article
+            self._seen = self._version()
+        return changed
+
+    def article_dates(self, source: str | None = None) -> list[ArticleDate]:
+        """Every article's publication date and its origin (of one source, or all)."""
+        self.refresh()
+        return self.ledger.dates.article_dates(source)
+
+    def periods(
+        self, article_id: str, start: int | None = None, end: int | None = None
+    ) -> tuple[ResolvedPeriod, ...]:
+        """The resolved relative periods of an article, in text order; with ``start`` and
+        ``end``, only those inside ``[start, end)`` (a citation's offsets)."""
+        self.refresh()
+        found = self.ledger.dates.periods(article_id)
+        if start is None and end is None:
+            return found
+        return periods_within(found, start or 0, end if end is not None else 1 << 62)
 
     def remove_source(self, source: str) -> int:
         """Delete every chunk of ``source`` from both stores; returns how many."""
@@ -298,13 +382,24 @@ class Index:
         """An article's title and own text, for checking what it mentions."""
         return self.ledger.article_body(article_id)
 
-    def dense_search(self, question: str, k: int, search: SearchFilter | None = None) -> list[Hit]:
-        """The ``k`` chunks nearest to ``question`` by embedding (cosine similarity)."""
+    def dense_search(
+        self,
+        question: str,
+        k: int,
+        search: SearchFilter | None = None,
+        *,
+        vector: Sequence[float] | None = None,
+    ) -> list[Hit]:
+        """The ``k`` chunks nearest to ``question`` by embedding (cosine similarity).
+
+        ``vector``: the question's embedding, when the caller embedded a batch beforehand.
+        """
         self.refresh()
         if self.store.count() == 0:
             return []
-        vector = self.embeddings.embed_query(question)
-        return self._hits(self.store.query(vector, k, search), "dense")
+        if vector is None:
+            vector = self.embeddings.embed_query(question)
+        return self._hits(self.store.query(list(vector), k, search), "dense")
 
     def keyword_search(
         self, question: str, k: int, search: SearchFilter | None = None

@@ -12,14 +12,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from retrieval.index.dating import DATES_SCHEMA, DateTables, insert_periods, origin_of
 from retrieval.index.faults import store_errors, to_store_error
 from retrieval.text.keywords import tokenize
-from retrieval.types import ArticleText, Chunk, SearchFilter, SourceInfo
+from retrieval.types import ArticleText, Chunk, ResolvedPeriod, SearchFilter, SourceInfo
 
 __all__ = ["GENERATION", "Ledger"]
 
@@ -40,12 +41,20 @@ CREATE INDEX IF NOT EXISTS chunks_by_source ON chunks(source);
 CREATE INDEX IF NOT EXISTS chunks_by_article ON chunks(article_id);
 CREATE TABLE IF NOT EXISTS articles (
     article_id TEXT PRIMARY KEY, source TEXT NOT NULL, title TEXT NOT NULL, date TEXT,
-    text TEXT NOT NULL, byline TEXT NOT NULL DEFAULT '');
+    text TEXT NOT NULL, byline TEXT NOT NULL DEFAULT '', date_origin TEXT,
+    date_reason TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS articles_by_source ON articles(source);
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_fts USING fts5(
     tokens, tokenize = "unicode61 remove_diacritics 0 tokenchars '.%-:/'");
 CREATE VIRTUAL TABLE IF NOT EXISTS chunk_vocab USING fts5vocab(chunk_fts, 'row');
 """
+_ADDED_ARTICLE_COLUMNS = {
+    "byline": "TEXT NOT NULL DEFAULT ''",
+    "date_origin": "TEXT",
+    "date_reason": "TEXT NOT NULL DEFAULT ''",
+}
+"""Columns of ``articles`` added after the first release, migrated in place (``_add_columns``)."""
+_ARTICLE_COLUMNS = "article_id, source, title, date, text, byline, date_origin, date_reason"
 _CHUNK_COLUMNS = (
     "chunk_id, article_id, source, title, section, text, char_start, char_end, chunk_index, "
     "date, embed_text"
@@ -60,12 +69,14 @@ class Ledger:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._conn = sqlite3.connect(path, check_same_thread=False, timeout=30)
             self._conn.execute("PRAGMA journal_mode=WAL")
-            self._conn.executescript(_SCHEMA)
-            _add_byline_column(self._conn)
+            self._conn.executescript(_SCHEMA + DATES_SCHEMA)
+            _add_columns(self._conn)
         except (sqlite3.Error, OSError) as exc:
             raise to_store_error(exc, f"open the keyword index {path}") from exc
         self._lock = threading.RLock()
         self.path = path
+        self.dates = DateTables(self._rows, self._write, _bump)
+        """Publication dates, their corrections and the resolved periods of articles."""
 
     def close(self) -> None:
         self._conn.close()
@@ -137,8 +148,8 @@ class Ledger:
     def forget_source(self, source: str) -> None:
         """Drop a source's record and articles (its chunks are removed separately, first)."""
         with self._write() as conn:
-            conn.execute("DELETE FROM sources WHERE source = ?", (source,))
-            conn.execute("DELETE FROM articles WHERE source = ?", (source,))
+            for table in ("sources", "articles", "periods", "date_corrections", "source_dates"):
+                conn.execute(f"DELETE FROM {table} WHERE source = ?", (source,))
             _bump(conn)
 
     def sources(self) -> list[SourceInfo]:
@@ -191,26 +202,30 @@ class Ledger:
                 found[chunk.chunk_id] = chunk
         return found
 
-    def put_articles(self, source: str, articles: Iterable[ArticleText]) -> None:
-        """Replace the stored original texts of a source's articles (used for context views)."""
+    def put_articles(
+        self,
+        source: str,
+        articles: Iterable[ArticleText],
+        periods: Mapping[str, Sequence[ResolvedPeriod]] | None = None,
+    ) -> None:
+        """Replace the stored original texts of a source's articles (used for context views)
+        and the resolved periods of each (by article id), in one transaction."""
+        rows = [_article_row(a) for a in articles]
         with self._write() as conn:
             conn.execute("DELETE FROM articles WHERE source = ?", (source,))
+            conn.execute("DELETE FROM periods WHERE source = ?", (source,))
+            marks = ",".join("?" * len(_ARTICLE_COLUMNS.split(",")))
             conn.executemany(
-                "INSERT OR REPLACE INTO articles (article_id, source, title, date, text, byline) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [(a.article_id, a.source, a.title, a.date, a.text, a.byline) for a in articles],
+                f"INSERT OR REPLACE INTO articles ({_ARTICLE_COLUMNS}) VALUES ({marks})", rows
             )
+            for article_id, found in (periods or {}).items():
+                insert_periods(conn, source, article_id, found)
 
     def article(self, article_id: str) -> ArticleText | None:
         rows = self._rows(
-            "SELECT article_id, source, title, date, text, byline FROM articles "
-            "WHERE article_id = ?",
-            (article_id,),
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE article_id = ?", (article_id,)
         )
-        if not rows:
-            return None
-        aid, source, title, date, text, byline = rows[0]
-        return ArticleText(str(aid), str(source), str(title), _opt(date), str(text), str(byline))
+        return _article_from_row(rows[0]) if rows else None
 
     def article_body(self, article_id: str) -> str | None:
         """The article's own text: its title and the stretch of the source its chunks cover
@@ -267,21 +282,23 @@ def _bump(conn: sqlite3.Connection) -> None:
     )
 
 
-def _add_byline_column(conn: sqlite3.Connection) -> None:
-    """Migrate a ledger written before bylines were kept: add ``articles.byline`` (empty).
+def _add_columns(conn: sqlite3.Connection) -> None:
+    """Migrate a ledger written before bylines and date origins were kept: add the missing
+    ``articles`` columns (empty).
 
-    Idempotent, and no schema-version change: older indexes keep working, and their bylines
+    Idempotent, and no schema-version change: older indexes keep working, and the new fields
     fill in when the next ingest re-segments the files (the ingest-rules version changed).
     """
     columns = {str(row[1]) for row in conn.execute("PRAGMA table_info(articles)")}
-    if "byline" in columns:
-        return
-    try:
-        with conn:
-            conn.execute("ALTER TABLE articles ADD COLUMN byline TEXT NOT NULL DEFAULT ''")
-    except sqlite3.OperationalError as exc:
-        if "duplicate column" not in str(exc):  # another process migrated it meanwhile
-            raise
+    for name, kind in _ADDED_ARTICLE_COLUMNS.items():
+        if name in columns:
+            continue
+        try:
+            with conn:
+                conn.execute(f"ALTER TABLE articles ADD COLUMN {name} {kind}")
+        except sqlite3.OperationalError as exc:
+            if "duplicate column" not in str(exc):  # another process migrated it meanwhile
+                raise
 
 
 def _filter_sql(search: SearchFilter | None) -> tuple[str, list[object]]:
@@ -297,6 +314,8 @@ def _filter_sql(search: SearchFilter | None) -> tuple[str, list[object]]:
         marks = ",".join("?" * len(search.exclude_article_ids))
         sql += f" AND chunks.article_id NOT IN ({marks})"
         params.extend(search.exclude_article_ids)
+    if search.date_from or search.date_to:
+        sql += " AND length(chunks.date) = 10"  # a year alone is no day (as in Chroma)
     if search.date_from:
         sql += " AND chunks.date >= ?"
         params.append(search.date_from)
@@ -332,3 +351,17 @@ def _chunk_from_row(row: tuple[Any, ...]) -> Chunk:
 
 def _opt(value: object) -> str | None:
     return None if value is None else str(value)
+
+
+def _article_row(article: ArticleText) -> tuple[object, ...]:
+    a = article
+    return (a.article_id, a.source, a.title, a.date, a.text, a.byline, a.date_origin,
+            a.date_reason)  # fmt: skip
+
+
+def _article_from_row(row: tuple[Any, ...]) -> ArticleText:
+    aid, source, title, date, text, byline, origin, reason = row
+    return ArticleText(
+        str(aid), str(source), str(title), _opt(date), str(text), str(byline), origin_of(origin),
+        str(reason or ""),
+    )  # fmt: skip

@@ -161,6 +161,15 @@ class ChromaStore:
                 metadatas=[chunk_metadata(c, ingested_at) for c in chunks],
             )
 
+    def set_dates(self, ids: Sequence[str], date: str | None) -> None:
+        """Change the ``date`` metadata of chunks (their article was re-dated); their vectors
+        and text stay as they are, nothing is embedded."""
+        metadata: dict[str, str | int] = {"date": date or "", "date_num": _date_number(date)}
+        for start in range(0, len(ids), _PAGE):
+            page = list(ids[start : start + _PAGE])
+            with self._use("change the dates in") as collection:
+                collection.update(ids=page, metadatas=[metadata] * len(page))
+
     def delete(self, ids: Sequence[str]) -> None:
         for start in range(0, len(ids), _PAGE):
             with self._use("delete vectors from") as collection:
@@ -265,12 +274,12 @@ def chroma_where(search: SearchFilter | None) -> dict[str, Any] | None:
         clauses.append({"article_id": {"$in": list(search.article_ids)}})
     if search.exclude_article_ids:
         clauses.append({"article_id": {"$nin": list(search.exclude_article_ids)}})
+    if search.date_from or search.date_to:
+        clauses.append({"date_num": {"$gt": 0}})  # an unknown date (or a year alone) is out
     if search.date_from:
         clauses.append({"date_num": {"$gte": _date_number(search.date_from)}})
     if search.date_to:
-        clauses.append({"date_num": {"$lte": _date_number(search.date_to), "$gt": 0}})
-    if search.date_from and not search.date_to:
-        clauses.append({"date_num": {"$gt": 0}})
+        clauses.append({"date_num": {"$lte": _date_number(search.date_to)}})
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 

@@ -99,6 +99,7 @@ def test_human_summary_names_skipped_files(corpus: Path, tmp_path: Path) -> None
         (["data"], {"WENBAO_CHUNK_TOKENS": "5"}, "WENBAO_CHUNK_TOKENS"),
         (["data"], {"CHROMA_PORT": "x"}, "CHROMA_PORT"),
         (["data"], {"WENBAO_EMBEDDING_MODEL": "/no/such/model"}, "WENBAO_EMBEDDING_MODEL"),
+        (["data", "--date", "2022/10/20"], {}, "--date must be a date as YYYY-MM-DD"),
     ],
 )
 def test_errors_are_one_line_without_traceback(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from ingest.pipeline import IngestOptions, ingest_paths, source_key
+from ingest.segment import record_id_of
 from retrieval.index import Index
 from retrieval.index.embeddings import WenBaoEmbeddings
 from retrieval.settings import Settings
@@ -155,7 +156,7 @@ def test_jsonl_records_keep_their_ids(tmp_path: Path, index: Index) -> None:
     )
     summary = ingest_paths([dump], index)
     assert summary.articles == 2
-    chunks = {c.article_id: c for c in all_chunks(index)}
+    chunks = {record_id_of(c.article_id): c for c in all_chunks(index)}
     assert set(chunks) == {"n1", "n2"} and chunks["n2"].date == "2023-08-05"
 
 

@@ -445,7 +445,10 @@ def test_sample_page_articles(sample_page: tuple[SourceText, list[Article]]) -> 
     _check_spans(source, articles)
     assert [a.title for a in articles] == [LEAD_TITLE, CAPTION_TITLE, JIAOZUO_TITLE]
     assert [a.sections for a in articles] == [LEAD_SECTIONS, (), ()]
-    assert [a.date for a in articles] == [None, None, None]
+    # No date on the page: the lead reports on 2021年 and on 今年 (a later year); the other
+    # two articles of the page take its year.
+    assert [(a.date, a.date_origin) for a in articles] == [("2022", "inferred")] * 3
+    assert "2021年" in articles[0].date_reason and articles[1].date_reason.startswith("the date")
     prefix = hashlib.sha1(source.source.encode("utf-8")).hexdigest()[:12]
     assert [a.article_id for a in articles] == [f"{prefix}-{n}" for n in range(3)]
 
