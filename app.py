@@ -1,10 +1,12 @@
-"""问报 WenBao: the Streamlit chat over the indexed news articles.
+"""问报 WenBao: the Streamlit chat over the indexed news articles, and their fact-checker.
 
-Wiring only: answers come from ``retrieval.answer.chain``, their HTML from ``ui.present``,
-the Markdown records from ``ui.export``, every word shown from ``ui.messages``, uploads from
-``ingest.uploads``. Settings are read from the environment once per run; the embedder, index
-and answerer are built once per process. Every ``WenBaoError`` is shown as a Chinese
-sentence saying what to do, with its English line below as a detail for support.
+Two tabs: 问答 (the chat) and 核查 (paste a text, check its claims against the articles).
+Wiring only: answers come from ``retrieval.answer.chain``, fact-checks from
+``retrieval.check``, their HTML from ``ui.present`` and ``ui.factcheck``, the Markdown records
+from ``ui.export``, every word shown from ``ui.messages``, uploads from ``ingest.uploads``.
+Settings are read from the environment once per run; the embedder, index, answerer and
+fact-checker are built once per process. Every ``WenBaoError`` is shown as a Chinese sentence
+saying what to do, with its English line below as a detail for support.
 """
 
 from __future__ import annotations
@@ -29,16 +31,27 @@ from ingest.uploads import (
 )
 from retrieval.answer.chain import Answerer, AskOptions
 from retrieval.answer.llm import make_chat_model
+from retrieval.check import FactChecker
 from retrieval.errors import RetrievalError, StoreError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
-from retrieval.settings import K_RANGE, Settings
-from retrieval.types import Answer, AnswerMode, Citation, IndexStats, SourceInfo
-from ui.export import answer_markdown, conversation_markdown
+from retrieval.settings import K_RANGE, MAX_CHECK_CHARS, Settings
+from retrieval.types import (
+    Answer,
+    AnswerMode,
+    CheckReport,
+    Citation,
+    IndexStats,
+    SearchFilter,
+    SourceInfo,
+)
+from ui.export import answer_markdown, check_report_markdown, conversation_markdown
+from ui.factcheck import check_html, legend_html
 from ui.messages import (
     APP,
     LABELS_ZH,
     ErrorText,
+    check_error_text,
     error_text,
     labels_for,
     skipped_text,
@@ -97,6 +110,12 @@ def answerer(settings: Settings) -> Answerer:
     return Answerer(index, chat_model=make_chat_model(settings))
 
 
+@st.cache_resource(show_spinner=APP.opening_index)
+def fact_checker(settings: Settings) -> FactChecker:
+    """One fact-checker per settings and process, over the answerer's index."""
+    return FactChecker(answerer(settings).index, settings)
+
+
 def open_answerer(settings: Settings) -> Answerer | None:
     """The answerer, or ``None`` on a first run (no index folder yet, or an empty one)."""
     try:
@@ -115,6 +134,8 @@ def state() -> Any:
     session.setdefault("uploader", 0)
     session.setdefault("report", None)
     session.setdefault("confirm", None)
+    session.setdefault("check", None)
+    session.setdefault("checked_at", "")
     return session
 
 
@@ -147,7 +168,11 @@ def run(settings: Settings) -> None:
     if incomplete := bot.index.incomplete_sources():
         names = "、".join(PurePath(s).name for s in incomplete)
         st.warning(md_escape(APP.incomplete_sources.format(names)), icon=":material/warning:")
-    chat(bot, view, options, can_ask=not empty)
+    chat_tab, check_tab = st.tabs([APP.tab_chat, APP.tab_check])
+    with chat_tab:
+        chat(bot, view, options, can_ask=not empty)
+    with check_tab:
+        fact_check(settings, view, options.search, can_check=not empty)
     offer_conversation(download_slot, view)
 
 
@@ -174,15 +199,88 @@ def show_error(text: ErrorText) -> None:
 
 
 def chat(bot: Answerer, view: View, options: AskOptions, *, can_ask: bool) -> None:
-    """The conversation so far, then the input box; a new question is answered in place."""
+    """The conversation so far, then the input box; a new question is answered in place.
+
+    Inside a tab the input box is inline (not pinned to the page's bottom), so the answer is
+    written into the conversation's container above it.
+    """
     turns: list[Turn] = state().turns
-    if not turns and can_ask:
-        st.caption(APP.example)
-    for turn in turns:
-        show_turn(turn, view)
+    conversation = st.container()
+    with conversation:
+        if not turns and can_ask:
+            st.caption(APP.example)
+        for turn in turns:
+            show_turn(turn, view)
     question = st.chat_input(APP.chat_placeholder) if can_ask else None
     if question:
-        turns.append(ask(bot, view, question, history(turns), options))
+        with conversation:
+            turns.append(ask(bot, view, question, history(turns), options))
+
+
+def fact_check(
+    settings: Settings, view: View, search: SearchFilter | None, *, can_check: bool
+) -> None:
+    """The 核查 tab: paste a text, check it (with progress), then the marked text and report.
+
+    The last check is kept in the session, so it stays shown while the user asks questions.
+    """
+    session = state()
+    text = st.text_area(
+        APP.check_label,
+        key="check-text",
+        height=280,
+        max_chars=MAX_CHECK_CHARS,
+        placeholder=APP.check_placeholder,
+    )
+    clicked = st.button(
+        APP.check_button, type="primary", icon=":material/fact_check:", disabled=not can_check
+    )
+    if clicked:
+        session.check = check_text(settings, text, search)
+        session.checked_at = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    show_check(session.check, session.checked_at, view)
+
+
+def check_text(
+    settings: Settings, text: str, search: SearchFilter | None
+) -> CheckReport | ErrorText:
+    """Check ``text`` with a progress bar fed claim by claim; an error comes back as its words."""
+    bar = st.progress(0.0, text=APP.checking)
+
+    def progress(done: int, total: int) -> None:
+        share = min(done / total, 1.0) if total > 0 else 1.0
+        bar.progress(share, text=APP.checking_claims.format(done, total))
+
+    try:
+        return fact_checker(settings).check(text, search=search, progress=progress)
+    except WenBaoError as exc:
+        return check_error_text(exc)
+    finally:
+        bar.empty()
+
+
+def show_check(result: CheckReport | ErrorText | None, checked_at: str, view: View) -> None:
+    """The last check: the legend, the text with its claims marked, and the report to download."""
+    if isinstance(result, ErrorText):
+        show_error(result)
+        return
+    if result is None:
+        return
+    if not result.claims:
+        st.info(APP.check_none, icon=":material/search_off:")
+        return
+    st.markdown(legend_html(result), unsafe_allow_html=True)
+    st.markdown(check_html(result), unsafe_allow_html=True)
+    record = check_report_markdown(result, checked_at=checked_at, roots=view.roots)
+    st.download_button(
+        APP.download_check,
+        record,
+        file_name="wenbao-check.md",
+        mime="text/markdown",
+        key="download-check",
+        icon=":material/download:",
+        on_click="ignore",
+    )
 
 
 def ask(bot: Answerer, view: View, question: str, earlier: list[str], options: AskOptions) -> Turn:

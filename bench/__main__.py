@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("ingest", "retrieval", "answer", "calibrate", "faults")
+BENCHMARKS = ("ingest", "retrieval", "answer", "calibrate", "faults", "factcheck")
 USAGE = f"usage: python -m bench {{{','.join(BENCHMARKS)}}} [options]"
 
 

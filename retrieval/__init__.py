@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from retrieval.answer.chain import Answerer, AskOptions
     from retrieval.answer.refusal import RefusalPolicy
     from retrieval.answer.rerank import AnswerAwareReranker, RerankConfig, reranked_search
+    from retrieval.check import FactChecker
     from retrieval.errors import (
         ConfigError,
         EmbeddingError,
@@ -46,6 +47,7 @@ _HOMES = {
     "load_embeddings": "index.embeddings",
     "ConfigError": "errors",
     "EmbeddingError": "errors",
+    "FactChecker": "check",
     "IndexMismatchError": "errors",
     "IngestError": "errors",
     "LoadError": "errors",
@@ -80,6 +82,7 @@ __all__ = [
     "Citation",
     "ConfigError",
     "EmbeddingError",
+    "FactChecker",
     "Flag",
     "FusionConfig",
     "Hit",

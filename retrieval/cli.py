@@ -1,5 +1,6 @@
 """``python -m retrieval ask "问题" [--index DIR] [--history Q]... [--k N] [--json]``
-and ``python -m retrieval ask --batch QUESTIONS.jsonl [--index DIR]``.
+and ``python -m retrieval ask --batch QUESTIONS.jsonl [--index DIR]``; ``check`` (fact-check
+a draft) lives in ``retrieval.check_cli``.
 
 The only place in ``retrieval`` that prints, reads the environment or turns errors into
 one-line messages. Batch mode loads the models once and writes one JSON line per question.
@@ -46,23 +47,36 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--k", type=int, help=f"passages given to the answerer (default {DEFAULT_K})")
     ask.add_argument("--mode", choices=["extractive", "llm"], help="default: llm if configured")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    from retrieval.check_cli import add_check_parser  # here: check_cli imports this module
+
+    add_check_parser(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
-    """Run the CLI; returns the exit code (see the module docstring)."""
+    """Run the CLI; returns the exit code (see the module docstring). The one place where
+    ``ask`` and ``check`` errors become one line on stderr."""
     args = build_parser().parse_args(argv)
+    env = os.environ if environ is None else environ
     try:
-        if (args.question is None) == (args.batch is None):
-            raise RetrievalError('Give either a question or --batch FILE, e.g. ask "GDP增长多少?"')
-        _check_k(args.k)
-        return _run(args, _settings(args, os.environ if environ is None else environ))
+        if args.command == "check":
+            from retrieval.check_cli import run_check
+
+            return run_check(args, env)
+        return _ask(args, env)
     except WenBaoError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    if (args.question is None) == (args.batch is None):
+        raise RetrievalError('Give either a question or --batch FILE, e.g. ask "GDP增长多少?"')
+    _check_k(args.k)
+    return _run(args, _settings(args, environ))
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:

@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_K",
     "DEFAULT_MAX_FILE_MB",
     "K_RANGE",
+    "MAX_CHECK_CHARS",
     "MAX_FILE_MB_RANGE",
     "MB",
     "Settings",
@@ -41,6 +42,7 @@ DEFAULT_MAX_FILE_MB = 50
 MAX_FILE_MB_RANGE = (1, 4096)
 MB = 1024 * 1024
 LLM_TIMEOUT_RANGE = (0.001, 3600.0)
+MAX_CHECK_CHARS = 20_000  # the longest text one fact-check takes (a long article, pasted)
 
 
 @dataclass(frozen=True)

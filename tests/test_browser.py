@@ -1,8 +1,11 @@
-"""End to end in a real browser: `streamlit run app.py`, headless Chromium, one cited answer.
+"""End to end in a real browser: `streamlit run app.py`, headless Chromium, one cited answer
+and one fact-check.
 
 What AppTest cannot see is checked here: the page really renders, Enter in the chat box
 asks, the [n] link and the context expander work, the figure is visibly marked, headings
 show without their ``#``, and Streamlit's own English uploader words are replaced by ours.
+In the 核查 tab: a pasted text is checked, its claims are marked inline in their verdict's
+colour, and a click on a claim opens its evidence with the figure marked.
 The app runs with the repository's ``.streamlit/config.toml`` (headless, no file watcher).
 """
 
@@ -26,6 +29,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 QUESTION = "科学城核心区2021年GDP增长多少?"
 SCREENSHOT_COPY = Path("/tmp/wenbao-answer.png")
+CHECK_SCREENSHOT_COPY = Path("/tmp/wenbao-check.png")
+# Our own sentences about the sample page: a right figure, and a 亿 written as 万.
+RIGHT_CLAIM = "西部(重庆)科学城核心区已引进招商项目317个，合同投资额3141.9亿元。"
+WRONG_CLAIM = "国核铀业2021年的营业收入为32万元。"
+SUPPORTED_COLOUR = "rgb(21, 128, 61)"  # ui.style.VERDICT_COLOURS["supported"][0]
 START_TIMEOUT = 90.0
 ANSWER_TIMEOUT = 120.0
 ISOLATED_ENV = ("WENBAO_", "CHROMA_", "OPENAI_", "LLM_")
@@ -210,3 +218,74 @@ def test_the_uploader_speaks_chinese_and_names_the_real_limit(driver: object, ap
     )
     assert "Drag and drop" not in uploader.text
     assert _after(driver, overlay) == "松开鼠标即可上传"
+
+
+def test_a_pasted_claim_is_marked_inline_and_opens_on_its_marked_evidence(
+    driver: object, app_url: str, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.remote.webdriver import WebDriver
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    assert isinstance(driver, WebDriver)
+    driver.get(app_url)
+    tab = WebDriverWait(driver, START_TIMEOUT).until(
+        lambda d: next(
+            (t for t in d.find_elements(By.CSS_SELECTOR, "[role='tab']") if t.text == "核查"),
+            None,
+        )
+    )
+    assert tab is not None
+    tab.click()
+    area = WebDriverWait(driver, 20).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, "[data-testid='stTextArea'] textarea"))
+    )
+    area.send_keys("据报道，" + RIGHT_CLAIM + WRONG_CLAIM)
+    area.send_keys(Keys.CONTROL, Keys.ENTER)  # commits the text, as leaving the box does
+    time.sleep(1)
+    button = next(
+        b
+        for b in driver.find_elements(By.CSS_SELECTOR, "[data-testid='stBaseButton-primary']")
+        if b.is_displayed() and "核查" in b.text
+    )
+    button.click()
+
+    claims = WebDriverWait(driver, ANSWER_TIMEOUT).until(
+        lambda d: [
+            c for c in d.find_elements(By.CSS_SELECTOR, "details.wb-claim") if c.is_displayed()
+        ]
+    )
+    assert len(claims) == 2
+    right, wrong = claims
+    assert "wb-v-supported" in (right.get_attribute("class") or "")
+    assert "wb-v-supported" not in (wrong.get_attribute("class") or "")
+    summary = right.find_element(By.TAG_NAME, "summary")
+    assert RIGHT_CLAIM in summary.text
+    style = (
+        "const s = getComputedStyle(arguments[0]);"
+        "return [s.display, s.textDecorationStyle, s.textDecorationColor];"
+    )
+    assert driver.execute_script(style, right)[0] == "inline"  # marked in the running text
+    assert driver.execute_script(style, summary)[1:] == ["wavy", SUPPORTED_COLOUR]
+    facts = [m.text for m in summary.find_elements(By.CSS_SELECTOR, "mark.wb-fact")]
+    assert "3141.9亿元" in facts  # the claim's figure, marked in the claim
+    body = right.find_element(By.CSS_SELECTOR, ".wb-claim-body")
+    assert not body.is_displayed()  # the evidence waits for a click
+
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", summary)
+    summary.click()
+    marked = WebDriverWait(driver, 20).until(
+        lambda d: [
+            m
+            for m in body.find_elements(By.CSS_SELECTOR, ".wb-quote mark.wb-fig")
+            if m.is_displayed() and "3141.9亿元" in m.text
+        ]
+    )
+    assert marked and "支持" in body.find_element(By.CSS_SELECTOR, ".wb-badge").text
+
+    time.sleep(1)
+    shot = tmp_path / "check.png"
+    assert driver.save_screenshot(str(shot))
+    shutil.copyfile(shot, CHECK_SCREENSHOT_COPY)

@@ -1,4 +1,5 @@
-"""Answers as Markdown, for the record: one answer, or a whole conversation.
+"""Answers and fact-checks as Markdown, for the record: one answer, a whole conversation, or
+a fact-check report.
 
 A copied answer must stay checkable away from the app, so each source lists its title, file
 (its path relative to the index, never the server's absolute path), character offsets in the
@@ -16,8 +17,18 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
-from retrieval.types import Answer, Citation
-from ui.messages import EXPORT_ZH, Labels, export_words, labels_for
+from retrieval.types import Answer, CheckedClaim, CheckedFact, CheckReport, Citation
+from ui.messages import (
+    APP,
+    EXPORT_CHECK_ZH,
+    EXPORT_ZH,
+    FACT_KINDS_ZH,
+    LABELS_ZH,
+    VERDICTS_ZH,
+    Labels,
+    export_words,
+    labels_for,
+)
 from ui.present import (
     Turn,
     confidence_text,
@@ -29,7 +40,7 @@ from ui.present import (
     source_path,
 )
 
-__all__ = ["answer_markdown", "conversation_markdown", "escape_text"]
+__all__ = ["answer_markdown", "check_report_markdown", "conversation_markdown", "escape_text"]
 
 _ENTITY = re.compile(r"&(?=#?\w+;)")
 _LINK = re.compile(r"\](?=[(:\[])")
@@ -60,6 +71,50 @@ def conversation_markdown(
         else:
             lines += _error_lines(turn)
     return _document(lines)
+
+
+def check_report_markdown(
+    report: CheckReport, *, checked_at: str | None = None, roots: Sequence[PurePath] = ()
+) -> str:
+    """A fact-check as a Markdown document: the text checked, then each claim with its
+    verdict and each fact with its verdict, reason and every evidence citation in full."""
+    words = EXPORT_CHECK_ZH
+    summary = APP.check_summary.format(len(report.claims), report.seconds)
+    lines = [f"# {words['report']}", ""]
+    if checked_at:
+        lines.append(f"- {words['checked']}: {_line(checked_at)}")
+    lines += [f"- {words['verdict']}: {VERDICTS_ZH[report.verdict]} · {summary}", ""]
+    lines += [f"## {words['text']}", "", *_quoted(report.text), ""]
+    for number, claim in enumerate(report.claims, start=1):
+        lines += _claim_lines(claim, number, roots)
+    return _document(lines)
+
+
+def _claim_lines(claim: CheckedClaim, number: int, roots: Sequence[PurePath]) -> list[str]:
+    title = EXPORT_CHECK_ZH["claim"].format(number, VERDICTS_ZH[claim.verdict])
+    lines = [f"## {title}", "", *_quoted(claim.text), ""]
+    if not claim.facts:
+        return [*lines, APP.check_no_facts, ""]
+    for fact in claim.facts:
+        lines += _fact_lines(fact, roots)
+    return lines
+
+
+def _fact_lines(fact: CheckedFact, roots: Sequence[PurePath]) -> list[str]:
+    words = EXPORT_CHECK_ZH
+    kind, verdict = FACT_KINDS_ZH[fact.kind], VERDICTS_ZH[fact.verdict]
+    lines = [f"### {words['fact'].format(kind, _line(fact.text), verdict)}", ""]
+    if fact.reason:
+        lines.append(f"- {words['reason']}: {_line(fact.reason)}")
+    if fact.stated:
+        lines.append(f"- {words['stated']}: 「{_line(fact.stated)}」")
+    lines += [f"- {words['evidence']}: {len(fact.citations)}", ""]
+    if not fact.citations:
+        return [*lines, APP.check_no_evidence, ""]
+    words_zh = export_words(LABELS_ZH)
+    for citation in fact.citations:
+        lines += _citation_lines(citation, LABELS_ZH, words_zh, roots, "####")
+    return lines
 
 
 def _error_lines(turn: Turn) -> list[str]:

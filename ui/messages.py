@@ -21,17 +21,24 @@ from retrieval.errors import (
     StoreError,
     WenBaoError,
 )
+from retrieval.settings import MAX_CHECK_CHARS
+from retrieval.types import FactKind, Verdict
 
 __all__ = [
     "APP",
+    "EXPORT_CHECK_ZH",
     "EXPORT_EN",
     "EXPORT_ZH",
+    "FACT_KINDS_ZH",
     "LABELS_EN",
     "LABELS_ZH",
     "SKIP_REASONS",
+    "VERDICTS_ZH",
+    "VERDICT_HELP_ZH",
     "AppText",
     "ErrorText",
     "Labels",
+    "check_error_text",
     "dropzone_text",
     "error_text",
     "export_words",
@@ -230,6 +237,23 @@ class AppText:
         "`python -m ingest PATH` 完成导入。"
     )
     incomplete_citation: str = "此段落来自没有导入完成的来源「{}」，可能缺少相关段落，请核对原文。"
+    tab_chat: str = "问答"
+    tab_check: str = "核查"
+    check_label: str = "要核查的文字"
+    check_placeholder: str = (
+        f"粘贴稿件中的一句话、一段或整篇文章（不超过 {MAX_CHECK_CHARS:,} 字），"
+        "逐一核对其中的数字、日期、引语和名称是否与已收录的文章一致。"
+    )
+    check_button: str = "核查"
+    checking: str = "正在核查…"
+    checking_claims: str = "正在核查：已完成 {} / {} 句"
+    check_summary: str = "共 {} 句 · 用时 {:.1f} 秒"
+    check_hint: str = "点击带颜色的句子，查看它的事实和证据段落。"
+    check_no_facts: str = "这句话里没有可以核查的数字、日期、引语或名称。"
+    check_no_evidence: str = "已收录的文章里没有找到相关段落。"
+    check_stated: str = "原文写作："
+    check_none: str = "没有找到可以核查的句子：请粘贴含有数字、日期、引语或名称的文字。"
+    download_check: str = "下载核查报告（Markdown）"
 
 
 APP = AppText()
@@ -276,6 +300,50 @@ def error_text(exc: WenBaoError) -> ErrorText:
     """The Chinese sentence for an error (chosen by its class), and its English line."""
     message = next(text for kind, text in _ERRORS if isinstance(exc, kind))
     return ErrorText(message, str(exc))
+
+
+_CHECK_FAILED = (
+    "这段文字没能核查。请按下方详情修改"
+    f"（例如补全文字，或缩短到 {MAX_CHECK_CHARS:,} 字以内）后再试。"
+)
+
+
+def check_error_text(exc: WenBaoError) -> ErrorText:
+    """An error of the 核查 tab: a refused text is worded as one, not as a refused question."""
+    if isinstance(exc, RetrievalError):
+        return ErrorText(_CHECK_FAILED, str(exc))
+    return error_text(exc)
+
+
+VERDICTS_ZH: Mapping[Verdict, str] = {
+    "supported": "支持",
+    "contradicted": "矛盾",
+    "misattributed": "张冠李戴",
+    "not_found": "未找到",
+}
+VERDICT_HELP_ZH: Mapping[Verdict, str] = {
+    "supported": "文章中有同一主体、指标和时期的相同数字或说法",
+    "contradicted": "文章对同一主体、指标和时期给出了不同的数字或日期",
+    "misattributed": "数字或引语确有其事，但属于另一个主体、指标、时期或说话人",
+    "not_found": "已收录的文章里没有相关内容",
+}
+FACT_KINDS_ZH: Mapping[FactKind, str] = {
+    "figure": "数字",
+    "date": "日期",
+    "quote": "引语",
+    "name": "名称",
+}
+EXPORT_CHECK_ZH: Mapping[str, str] = {
+    "report": "核查报告",
+    "checked": "核查时间",
+    "verdict": "结论",
+    "text": "核查的文字",
+    "claim": "第 {} 句：{}",
+    "fact": "{}「{}」：{}",
+    "reason": "理由",
+    "stated": "原文写作",
+    "evidence": "证据段落",
+}
 
 
 SKIP_REASONS: Mapping[SkipCode, str] = {

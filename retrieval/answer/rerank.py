@@ -90,10 +90,12 @@ def reranked_search(
     fusion: FusionConfig | None = None,
     config: RerankConfig | None = None,
     search: SearchFilter | None = None,
+    vector: Sequence[float] | None = None,
 ) -> list[Hit]:
-    """The ``k`` best chunks: fused search for enough candidates, then re-ranked."""
+    """The ``k`` best chunks: fused search for enough candidates, then re-ranked
+    (``vector``: the question's embedding, when the caller embedded it beforehand)."""
     config = config or RerankConfig()
-    pool = hybrid_search(index, question, max(k, config.depth), fusion, search)
+    pool = hybrid_search(index, question, max(k, config.depth), fusion, search, vector=vector)
     return rerank_in_index(index, question, pool, config)[:k]
 
 

@@ -69,11 +69,18 @@ def hybrid_search(
     k: int,
     config: FusionConfig | None = None,
     search: SearchFilter | None = None,
+    *,
+    vector: Sequence[float] | None = None,
 ) -> list[Hit]:
-    """The ``k`` best chunks for ``question`` by fused dense and keyword search."""
+    """The ``k`` best chunks for ``question`` by fused dense and keyword search (``vector``:
+    the question's embedding, when the caller embedded it beforehand)."""
     config = config or FusionConfig()
     pool = max(k, config.candidates)
-    dense = index.dense_search(question, pool, search) if config.method != "keyword" else []
+    dense = (
+        index.dense_search(question, pool, search, vector=vector)
+        if config.method != "keyword"
+        else []
+    )
     keyword = index.keyword_search(question, pool, search) if config.method != "dense" else []
     return fuse(dense, keyword, config)[:k]
 

@@ -8,6 +8,7 @@ layer: it imports nothing else from WenBao but ``retrieval.errors`` and ``retrie
 from __future__ import annotations
 
 __all__ = [
+    "claims",
     "coverage",
     "dates",
     "english",
@@ -15,6 +16,8 @@ __all__ = [
     "hanzi",
     "instructions",
     "keywords",
+    "periods",
+    "quotes",
     "sentences",
     "tokens",
     "units",
