@@ -208,16 +208,21 @@ def subject_agreement(
     claimed: Slot, stated: Slot, body_of: Callable[[str], str]
 ) -> SubjectAgreement:
     """``match``: the evidence names every name of the claim's subject for its figure (in
-    the sentence before it, or the paragraph before the sentence); ``total``: only as one item
+    its sentence when that names its own subject, else before the figure or in the paragraph
+    before the sentence); ``total``: only as one item
     of a list the figure totals; ``other``: the sentence names its own subject and not the
     claim's, or the article never names the claim's; ``unknown``: the claim names none, or
     the article names it only away from the figure."""
     if not claimed.names.names:
         return "unknown"
     context, sentence = stated.context, stated.sentence
-    around = f"{sentence.context}\n" if sentence is not None else ""
-    if not unmentioned(claimed.names, around + context.subject):
-        outside = around + context.subject.replace(context.members, "")
+    # A sentence naming its own subject is read alone: the paragraph before it may name the
+    # claim's subject for another figure (a subject swapped for a neighbour's).
+    own = sentence is not None and not stated.inherited
+    around = f"{sentence.context}\n" if sentence is not None and not own else ""
+    here = sentence.text if sentence is not None and own else context.subject
+    if not unmentioned(claimed.names, around + here):
+        outside = around + here.replace(context.members, "")
         alone = claimed.context.total_of is None and bool(context.members)
         return "total" if alone and unmentioned(claimed.names, outside) else "match"
     if not stated.inherited:
