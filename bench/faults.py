@@ -1,4 +1,4 @@
-"""``python -m bench faults [--runs N] [--articles M] [--seed S]``: kill -9 at random points.
+"""``python -m bench faults [--runs N] [--articles M] [--seed S] [--no-cache]``: kill -9 probes.
 
 The first M articles of ``news_sample/news_2000.jsonl`` are split into JSONL files of
 ``ARTICLES_PER_FILE`` articles in a temporary folder (never in the repository), and ingested
@@ -6,6 +6,12 @@ once cleanly. Then, N times: a fresh ingest of the same files is killed with SIG
 point of its run, the same ingest is run again to the end, and the index is compared with the
 clean one: the chunk ids of the ledger and of Chroma must both be exactly the clean chunk ids
 (none lost, none extra), and every file must be marked done. Prints the counts as JSON.
+
+Every ingest keeps its passage vectors in one embedding cache (``WENBAO_EMBEDDING_CACHE``,
+``retrieval/index/vector_cache.py``) filled by the clean ingest, so a probe costs seconds of
+embedding instead of a whole clean ingest's, and kills land all over the write path (ledger,
+Chroma, the cache file itself) rather than mostly inside the embedder. ``--no-cache`` embeds
+everything in every run, as a user without the cache does.
 
 The kill point is drawn as a share of the work, not a time: the ingest is killed once its
 ledger holds that share of the clean ingest's chunks (share 0: as soon as it runs), so every
@@ -83,8 +89,10 @@ def write_corpus(source: Path, articles: int, folder: Path) -> list[Path]:
     return paths
 
 
-def _ingest(corpus: Path, index: Path) -> subprocess.Popen[bytes]:
+def _ingest(corpus: Path, index: Path, cache: Path | None) -> subprocess.Popen[bytes]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("WENBAO_", "CHROMA_"))}
+    if cache is not None:
+        clean["WENBAO_EMBEDDING_CACHE"] = str(cache)
     command = [sys.executable, "-m", "ingest", str(corpus), "--index", str(index), "--quiet"]
     return subprocess.Popen(
         command, cwd=REPO, env=clean, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -105,10 +113,10 @@ def _contents(index: Path) -> dict[str, list[str]]:
     return contents
 
 
-def _clean(corpus: Path, index: Path) -> tuple[set[str], float]:
+def _clean(corpus: Path, index: Path, cache: Path | None) -> tuple[set[str], float]:
     """The chunk ids of a clean ingest, and how long that ingest took."""
     started = time.monotonic()
-    if _ingest(corpus, index).wait() != 0:
+    if _ingest(corpus, index, cache).wait() != 0:
         raise SystemExit("the clean ingest failed; run `python -m ingest` on the corpus to see why")
     return set(_contents(index)["ledger"]), time.monotonic() - started
 
@@ -134,14 +142,15 @@ def _run_until(process: subprocess.Popen[bytes], index: Path, chunks: int) -> fl
     return time.monotonic() - started
 
 
-def _probe(corpus: Path, index: Path, share: float, clean: set[str], files: int) -> KillRun:
-    process = _ingest(corpus, index)
+def _probe(corpus: Path, index: Path, share: float, clean: set[str], cache: Path | None) -> KillRun:
+    files = len(list(corpus.glob("*")))
+    process = _ingest(corpus, index, cache)
     kill_at = _run_until(process, index, int(share * len(clean)))
     mid_run = process.poll() is None
     if mid_run:
         process.send_signal(signal.SIGKILL)
     process.wait()
-    rerun = _ingest(corpus, index).wait()
+    rerun = _ingest(corpus, index, cache).wait()
     got = _contents(index)
     ledger, store = set(got["ledger"]), set(got["store"])
     return KillRun(
@@ -157,20 +166,24 @@ def _probe(corpus: Path, index: Path, share: float, clean: set[str], files: int)
     )
 
 
-def kill_probe(corpus: Path, work: Path, runs: int, seed: int = 0) -> dict[str, object]:
-    """Kill ``runs`` ingests of ``corpus`` at random points and check each re-run (see above)."""
+def kill_probe(
+    corpus: Path, work: Path, runs: int, seed: int = 0, cache: Path | None = None
+) -> dict[str, object]:
+    """Kill ``runs`` ingests of ``corpus`` at random points and check each re-run (see above);
+    with ``cache``, every ingest keeps and reuses passage vectors in that file."""
     files = len(list(corpus.glob("*")))
-    clean, seconds = _clean(corpus, work / "clean")
+    clean, seconds = _clean(corpus, work / "clean", cache)
     _note(f"clean ingest: {len(clean)} chunks in {seconds:.0f} s")
     draw = random.Random(seed)
     probes = []
     for n in range(runs):
-        probe = _probe(corpus, work / f"run_{n:03d}", draw.random(), clean, files)
+        probe = _probe(corpus, work / f"run_{n:03d}", draw.random(), clean, cache)
         _note(f"probe {n + 1}/{runs}: {json.dumps(asdict(probe))}")
         probes.append(probe)
     return {
         "runs": runs,
         "files": files,
+        "embedding_cache": cache is not None,
         "clean_chunks": len(clean),
         "clean_seconds": round(seconds, 1),
         "killed_mid_run": sum(p.killed_mid_run for p in probes),
@@ -186,12 +199,18 @@ def run(argv: list[str]) -> None:
     parser.add_argument("--runs", type=int, default=20, help="kill -9 probes (default 20)")
     parser.add_argument("--articles", type=int, default=300, help="news articles (default 300)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="embed every chunk in every run (slow: about one clean ingest per probe)",
+    )
     args = parser.parse_args(argv)
     source = require_eval("news_sample/news_2000.jsonl")
     with tempfile.TemporaryDirectory(prefix="wenbao-faults-") as temp:
         corpus = Path(temp) / "corpus"
         write_corpus(source, args.articles, corpus)
-        result = kill_probe(corpus, Path(temp), args.runs, args.seed)
+        cache = None if args.no_cache else Path(temp) / "vectors.sqlite3"
+        result = kill_probe(corpus, Path(temp), args.runs, args.seed, cache)
     emit({"corpus": f"news_2000.jsonl (first {args.articles} lines)", **result})
     if result["exact"] != args.runs:
         raise SystemExit(1)

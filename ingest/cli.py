@@ -21,6 +21,7 @@ from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
 from retrieval.errors import StoreError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
+from retrieval.index.vector_cache import CachedEmbeddings
 from retrieval.settings import Settings, program_name
 
 __all__ = ["main"]
@@ -90,6 +91,8 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
 
 def _run(args: argparse.Namespace, settings: Settings) -> IngestSummary:
     embeddings = load_embeddings(settings.embedding_model)
+    if settings.embedding_cache is not None:
+        embeddings = CachedEmbeddings(embeddings, settings.embedding_cache)
     index = Index(settings, embeddings, reset=args.reset)
     show = not (args.quiet or args.json) and sys.stderr.isatty()
     files_bar = tqdm(desc="files", unit="file", disable=not show, position=0)
@@ -107,6 +110,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> IngestSummary:
         files_bar.close()
         chunks_bar.close()
         index.close()
+        if isinstance(embeddings, CachedEmbeddings):
+            embeddings.close()
 
 
 def _explain(exc: WenBaoError, folder: Path | None) -> str:

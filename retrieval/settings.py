@@ -54,6 +54,7 @@ class Settings:
     chroma_port: int = 8000
     collection: str = "wenbao"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_cache: Path | None = None
     chunk_max_tokens: int = DEFAULT_CHUNK_TOKENS
     chunk_overlap_sentences: int = DEFAULT_CHUNK_OVERLAP
     max_file_mb: int = DEFAULT_MAX_FILE_MB
@@ -94,6 +95,7 @@ class Settings:
             chroma_port=_int(environ, "CHROMA_PORT", defaults.chroma_port),
             collection=_get(environ, "WENBAO_COLLECTION") or defaults.collection,
             embedding_model=_get(environ, "WENBAO_EMBEDDING_MODEL") or defaults.embedding_model,
+            embedding_cache=_path(environ, "WENBAO_EMBEDDING_CACHE"),
             chunk_max_tokens=_int(environ, "WENBAO_CHUNK_TOKENS", defaults.chunk_max_tokens),
             chunk_overlap_sentences=_int(
                 environ, "WENBAO_CHUNK_OVERLAP", defaults.chunk_overlap_sentences
@@ -136,6 +138,11 @@ def program_name(script: str, module_form: str) -> str:
 def _get(environ: Mapping[str, str], name: str) -> str | None:
     value = environ.get(name, "").strip()
     return value or None
+
+
+def _path(environ: Mapping[str, str], name: str) -> Path | None:
+    raw = _get(environ, name)
+    return Path(raw).expanduser() if raw else None
 
 
 def _int(environ: Mapping[str, str], name: str, default: int) -> int:
