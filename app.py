@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
 
@@ -527,7 +527,10 @@ def ask_options(settings: Settings) -> AskOptions:
         end = st.date_input(APP.date_to, value=None)
         search = date_filter(start, end)
         st.caption(APP.date_note)
-    return AskOptions(k=k, mode=mode, search=search)
+    # 提问日期: the day 去年/上月 in a question are read against (empty: today, see AskOptions).
+    asked_on = st.date_input(APP.as_of_label, value=None, help=APP.as_of_help)
+    as_of = asked_on.isoformat() if isinstance(asked_on, date) else None
+    return AskOptions(k=k, mode=mode, search=search, as_of=as_of)
 
 
 main()

@@ -1,5 +1,6 @@
-"""``python -m retrieval ask "问题" [--index DIR] [--history Q]... [--k N] [--json]``
-and ``python -m retrieval ask --batch QUESTIONS.jsonl [--index DIR]``; ``check`` (fact-check
+"""``python -m retrieval ask "问题" [--index DIR] [--history Q]... [--k N] [--as-of DAY] [--json]``
+and ``python -m retrieval ask --batch QUESTIONS.jsonl [--index DIR]`` (a line's ``as_of`` is
+the day that question is asked on); ``check`` (fact-check
 a draft) lives in ``retrieval.check_cli``.
 
 The only place in ``retrieval`` that prints, reads the environment or turns errors into
@@ -22,11 +23,13 @@ from typing import Any, TextIO
 from retrieval.answer.chain import Answerer, AskOptions
 from retrieval.answer.llm import make_chat_model
 from retrieval.answer.questions import clean_text
+from retrieval.answer.timing import check_as_of
 from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
 from retrieval.settings import DEFAULT_K, K_RANGE, Settings, program_name
-from retrieval.types import Answer, Citation
+from retrieval.text.period_labels import period_label, period_notes
+from retrieval.types import Answer, Citation, ResolvedPeriod
 
 __all__ = ["answer_json", "main"]
 
@@ -41,12 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     ask = commands.add_parser("ask", help="answer a question from the indexed articles")
     ask.add_argument("question", nargs="?", help="the question (omit with --batch)")
-    ask.add_argument("--batch", type=Path, help="JSONL file of {id, question, history}")
+    ask.add_argument("--batch", type=Path, help="JSONL file of {id, question, history, as_of}")
     ask.add_argument("--index", type=Path, help="index folder (default: $WENBAO_INDEX or ./index)")
     ask.add_argument("--history", action="append", default=[], help="an earlier question")
     ask.add_argument("--k", type=int, help=f"passages given to the answerer (default {DEFAULT_K})")
     ask.add_argument("--mode", choices=["extractive", "llm"], help="default: llm if configured")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="the day the question is asked on, for 去年, 上月, 最近 (default: today)",
+    )
     from retrieval.check_cli import add_check_parser  # here: check_cli imports this module
 
     add_check_parser(commands)
@@ -76,6 +84,7 @@ def _ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     if (args.question is None) == (args.batch is None):
         raise RetrievalError('Give either a question or --batch FILE, e.g. ask "GDP增长多少?"')
     _check_k(args.k)
+    check_as_of(args.as_of, "--as-of")  # before any model loads
     return _run(args, _settings(args, environ))
 
 
@@ -84,7 +93,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         answerer = _answerer(index, settings)
         _warn_incomplete(index.incomplete_sources())
-        options = AskOptions(k=settings.k if args.k is None else args.k, mode=args.mode)
+        k = settings.k if args.k is None else args.k
+        options = AskOptions(k=k, mode=args.mode, as_of=args.as_of)
         if args.batch is not None:
             return _batch(answerer, args.batch, options, sys.stdout)
         answer = answerer.ask(args.question, args.history, options)
@@ -125,7 +135,22 @@ def answer_json(answer: Answer) -> dict[str, Any]:
 def _citation_json(citation: Citation) -> dict[str, Any]:
     data = dataclasses.asdict(citation)
     data["highlights"] = [list(span) for span in citation.highlights]
+    data["periods"] = [_period_json(p) for p in citation.periods]
     return data
+
+
+def _period_json(period: ResolvedPeriod) -> dict[str, Any]:
+    """A resolved period of a quote: the expression, its offsets in the original text, the
+    inclusive ISO dates it means, the rule, and the note shown beside the quote."""
+    return {
+        "text": period.text,
+        "start": period.start_char,
+        "end": period.end_char,
+        "date_from": period.date_from,
+        "date_to": period.date_to,
+        "rule": period.rule,
+        "label": period_label(period),
+    }
 
 
 def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -186,13 +211,17 @@ def _batch_answer(
     if isinstance(item, RetrievalError):
         return {"error": str(item)}
     question, history = item.get("question"), item.get("history") or []
+    as_of = item.get("as_of", options.as_of)
     try:
         if not isinstance(question, str) or not isinstance(history, list):
             raise RetrievalError(
                 f"line {number} is not a JSON object with a 'question' string "
                 "(and optionally a 'history' list)"
             )
-        return answer_json(answerer.ask(question, [str(h) for h in history], options))
+        if as_of is not None and not isinstance(as_of, str):
+            raise RetrievalError(f"line {number}: 'as_of' must be a string such as \"2023-06-14\"")
+        asked = dataclasses.replace(options, as_of=as_of)
+        return answer_json(answerer.ask(question, [str(h) for h in history], asked))
     except WenBaoError as exc:
         return {"error": str(exc)}
 
@@ -229,5 +258,6 @@ def _human(answer: Answer) -> str:
         lines.append(
             f"[{c.n}] {c.title} · {Path(c.source).name} [{c.char_start}:{c.char_end}]{mark}"
         )
+        lines += [f"    ({note})" for note in period_notes(c.periods)]
     lines += [f"! {f.message}" for f in answer.flags]
     return "\n".join(lines)

@@ -141,7 +141,9 @@ class Citation:
     ``quote == original_text[char_start:char_end]``; ``highlights`` are the absolute offsets
     of the sentences the answer quotes or rests on, for marking inside the passage.
     ``incomplete``: the passage's source was not fully ingested (a run stopped half way), so
-    the answer may miss passages of it.
+    the answer may miss passages of it. ``periods``: the relative time expressions inside
+    the quote (今年, 上月…) with the absolute periods they mean, resolved against the article's
+    date (shown beside the quote, never inserted into it).
     """
 
     n: int
@@ -156,6 +158,7 @@ class Citation:
     date: str | None = None
     highlights: tuple[tuple[int, int], ...] = ()
     incomplete: bool = False
+    periods: tuple[ResolvedPeriod, ...] = ()
 
 
 FlagKind = Literal[

@@ -3,7 +3,8 @@ and one fact-check.
 
 What AppTest cannot see is checked here: the page really renders, Enter in the chat box
 asks, the [n] link and the context expander work, the figure is visibly marked, headings
-show without their ``#``, and Streamlit's own English uploader words are replaced by ours.
+show without their ``#``, the note of what the quote's 今年 means (the page is dated with
+``--date``) shows under the quote, and Streamlit's own English uploader words are replaced by ours.
 In the 核查 tab: a pasted text is checked, its claims are marked inline in their verdict's
 colour, and a click on a claim opens its evidence with the figure marked.
 The app runs with the repository's ``.streamlit/config.toml`` (headless, no file watcher).
@@ -23,11 +24,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, stop
+from ingest.pipeline import IngestOptions, ingest_paths
+from retrieval.index import Index
+from retrieval.index.embeddings import WenBaoEmbeddings
+from retrieval.settings import Settings
+from tests.conftest import REPO, SAMPLE, stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 QUESTION = "科学城核心区2021年GDP增长多少?"
+PAGE_DATE = "2022-10-20"  # the sample page's date, given as `ingest --date` would
+PERIOD_NOTE = "今年前三季度 = 2022年1月—9月"  # what the cited passage's 今年前三季度 means
 SCREENSHOT_COPY = Path("/tmp/wenbao-answer.png")
 CHECK_SCREENSHOT_COPY = Path("/tmp/wenbao-check.png")
 # Our own sentences about the sample page: a right figure, and a 亿 written as 万.
@@ -64,14 +71,22 @@ def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory, sample_index_dir: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over a copy of the sample index.
+def app_url(
+    tmp_path_factory: pytest.TempPathFactory, sample_index_dir: Path, embedder: WenBaoEmbeddings
+) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over a copy of the sample index, the page dated
+    ``PAGE_DATE`` as ``ingest --date`` does (the file is unchanged: nothing is embedded).
 
     Only the port and address are given: everything else comes from .streamlit/config.toml.
     """
     tmp_path = tmp_path_factory.mktemp("browser")
     index = tmp_path / "index"
     shutil.copytree(sample_index_dir, index)
+    dating = Index(Settings(index_dir=index), embedder)
+    try:
+        ingest_paths([SAMPLE], dating, IngestOptions(date=PAGE_DATE))
+    finally:
+        dating.close()
     port = _free_port()
     # Module-scoped, so set up before the per-test environment isolation: do it here.
     env = {k: v for k, v in os.environ.items() if not k.startswith(ISOLATED_ENV)}
@@ -147,6 +162,9 @@ def test_question_in_the_browser_shows_the_marked_figure_in_its_source(
     source = driver.find_element(By.ID, target.split("#", 1)[1])
     assert "12.9%" in source.find_element(By.CSS_SELECTOR, "mark.wb-fig").text
     assert "记者" in source.find_element(By.CSS_SELECTOR, ".wb-meta").text  # the byline
+    notes = source.find_elements(By.CSS_SELECTOR, ".period-note")
+    assert PERIOD_NOTE in [n.text for n in notes if n.is_displayed()]
+    assert "= 2022年" not in source.find_element(By.CSS_SELECTOR, ".wb-quote").text
 
     summaries = driver.find_elements(By.CSS_SELECTOR, "[data-testid='stExpander'] summary")
     expander = next(s for s in summaries if "上下文" in s.text)

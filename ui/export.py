@@ -3,7 +3,8 @@ a fact-check report.
 
 A copied answer must stay checkable away from the app, so each source lists its title, file
 (its path relative to the index, never the server's absolute path), character offsets in the
-original text, the whole passage and the sentences the answer rests on.
+original text, the whole passage, what its relative time means (今年 = 2022年) and the
+sentences the answer rests on.
 
 Every field that comes from an article, a question or a server (titles, quotes, answers,
 names, dates, errors) is escaped: ``<``/``>`` become entities and link syntax is broken, so
@@ -17,6 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
+from retrieval.text.period_labels import period_notes
 from retrieval.types import Answer, CheckedClaim, CheckedFact, CheckReport, Citation
 from ui.messages import (
     APP,
@@ -192,6 +194,7 @@ def _citation_lines(
         "",
         *_quoted(citation.quote),
         "",
+        *_period_lines(citation, labels, words),
     ]
     quoted = _highlighted(citation)
     if quoted:
@@ -199,6 +202,14 @@ def _citation_lines(
         lines += [f"- {labels.chars} {a}–{b}: 「{text}」" for a, b, text in quoted]
         lines.append("")
     return lines
+
+
+def _period_lines(citation: Citation, labels: Labels, words: Mapping[str, str]) -> list[str]:
+    """What the passage's relative time means (今年 = 2022年), listed under it, never in it."""
+    notes = period_notes(citation.periods, iso=labels.period_iso)
+    if not notes:
+        return []
+    return [f"{words['periods']}:", "", *(f"- {_line(note)}" for note in notes), ""]
 
 
 def _highlighted(citation: Citation) -> list[tuple[int, int, str]]:

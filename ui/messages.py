@@ -53,7 +53,10 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Labels:
-    """The words around an answer, in the language of its question."""
+    """The words around an answer, in the language of its question.
+
+    ``period_iso``: period notes name their dates in ISO form (今年 = 2022-01/2022-08).
+    """
 
     sources: str
     context: str
@@ -75,6 +78,8 @@ class Labels:
     modes: dict[str, str] = field(hash=False)
     flag_kinds: dict[str, str] = field(hash=False)
     reliability: dict[str, str] = field(hash=False)
+    period_help: str = "按文章发布日期推算的时间"
+    period_iso: bool = False
 
 
 LABELS_ZH = Labels(
@@ -137,6 +142,8 @@ LABELS_EN = Labels(
         "missing_passage": "marker points to no passage",
         "unsupported_name": "name not in the cited passage",
     },
+    period_help="The period this expression means, from the article's date",
+    period_iso=True,
 )
 
 
@@ -159,6 +166,7 @@ EXPORT_ZH: Mapping[str, str] = {
     "date": "发布日期",
     "passage": "段落",
     "quoted": "引用的句子",
+    "periods": "文中时间（按发布日期推算）",
     "checks": "核对提示",
     "refused": "(未找到答案)",
     "error": "出错",
@@ -175,6 +183,7 @@ EXPORT_EN: Mapping[str, str] = {
     "date": "Published",
     "passage": "Passage",
     "quoted": "Quoted sentences",
+    "periods": "Time expressions (from the article's date)",
     "checks": "Checks",
     "refused": "(no answer found)",
 }
@@ -231,6 +240,11 @@ class AppText:
     date_from: str = "从"
     date_to: str = "到"
     date_note: str = "筛选时，没有发布日期的文章不参与检索。"
+    as_of_label: str = "提问日期"
+    as_of_help: str = (
+        "问题中的今年、去年、上月等按这一天理解。留空即今天；今天找不到时，"
+        "按文章自己的日期理解并注明。"
+    )
     error_detail: str = "错误详情（供技术支持）：{}"
     incomplete_sources: str = (
         "以下来源上次没有导入完成：{}。回答可能缺少其中的段落；请再次运行 "

@@ -19,6 +19,7 @@ from pathlib import PurePath
 
 from retrieval.answer.citations import MARKER
 from retrieval.text.figures import figure_key, figure_keys, find_figures
+from retrieval.text.period_labels import period_notes
 from retrieval.types import Answer, Citation, Flag, SearchFilter
 from ui.messages import Labels
 
@@ -42,6 +43,7 @@ __all__ = [
     "notice_detail",
     "notice_text",
     "passage_html",
+    "period_notes_html",
     "plain_html",
     "source_html",
     "source_path",
@@ -139,7 +141,8 @@ def source_html(
     labels: Labels,
     byline: str = "",
 ) -> str:
-    """One entry of the sources panel: the link target, where the passage is, the passage.
+    """One entry of the sources panel: the link target, where the passage is, the passage,
+    and what its relative time means (``period_notes_html``).
 
     ``byline`` (the article's reporters) is shown beside the file when the article has one.
     """
@@ -157,8 +160,17 @@ def source_html(
         f'<div class="wb-src-head"><span class="wb-n">[{citation.n}]</span>'
         f"{_escape(citation.title)}</div>"
         f'<div class="wb-meta">{" · ".join(meta)}</div>'
-        f"{passage_html(citation, figures)}</div>"
+        f"{passage_html(citation, figures)}{period_notes_html(citation, labels)}</div>"
     )
+
+
+def period_notes_html(citation: Citation, labels: Labels) -> str:
+    """What the quote's relative time means (今年 = 2022年), one small note per period, shown
+    under the quote and never inside it; empty when the quote has none."""
+    notes = period_notes(citation.periods, iso=labels.period_iso)
+    title = _escape(labels.period_help)
+    spans = [f'<span class="period-note" title="{title}">{_escape(n)}</span>' for n in notes]
+    return f'<div class="wb-meta wb-periods">{" · ".join(spans)}</div>' if spans else ""
 
 
 def byline_text(byline: str, labels: Labels) -> str:

@@ -27,6 +27,8 @@ _ANSWER_CSS = """
 .wb-src-head .wb-n { color: #2563eb; margin-right: .35rem; }
 .wb-meta { color: #6b7280; font-size: .82rem; margin-bottom: .4rem; }
 .wb-meta code { font-size: .78rem; }
+.wb-periods { margin-top: .3rem; }
+.period-note { background: #f1f5f9; border-radius: 4px; padding: 0 .3rem; }
 .wb-quote, .wb-context { font-size: .93rem; line-height: 1.7; border-left: 3px solid #cbd5e1;
   padding: .1rem 0 .1rem .7rem; color: #374151; }
 .wb-context strong.wb-h, .wb-quote strong.wb-h { font-size: 1.02rem; }

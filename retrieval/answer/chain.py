@@ -33,6 +33,7 @@ from retrieval.answer.citations import renumber
 from retrieval.answer.extractive import Candidate, Evidence, Extraction, extract
 from retrieval.answer.followup import condense_by_rule
 from retrieval.answer.llm import condense_question, stream_answer
+from retrieval.answer.periods import with_periods
 from retrieval.answer.questions import Question, analyse, clean_text
 from retrieval.answer.refusal import (
     REFUSAL_EN,
@@ -43,6 +44,15 @@ from retrieval.answer.refusal import (
     refusal_text,
 )
 from retrieval.answer.rerank import RerankConfig, rerank_in_index
+from retrieval.answer.timeline import answer_in_time, tools_for
+from retrieval.answer.timing import (
+    as_of_day,
+    as_written_lead,
+    check_as_of,
+    in_time,
+    passage_periods,
+    prefer_recent,
+)
 from retrieval.answer.verify import verify
 from retrieval.errors import RetrievalError
 from retrieval.index import Index
@@ -73,11 +83,18 @@ HISTORY_TOKENS = 1000
 
 @dataclass(frozen=True)
 class AskOptions:
-    """Per-question choices: passages, mode (None: LLM when configured) and filter."""
+    """Per-question choices: passages, mode (None: LLM when configured) and filter.
+
+    ``as_of``: the ISO date the question is asked on, for its relative time (去年, 最近);
+    None means today. ``use_time=False`` turns every time feature off (the benchmark's
+    ``--no-time`` baseline).
+    """
 
     k: int = DEFAULT_K
     mode: AnswerMode | None = None
     search: SearchFilter | None = None
+    as_of: str | None = None
+    use_time: bool = True
 
 
 @dataclass(frozen=True)
@@ -112,6 +129,8 @@ class Condensed:
 
     asked: Asked
     standalone: str
+    as_written: str = ""
+    """The standalone question before its relative time was rewritten ("" when the same)."""
 
 
 @dataclass(frozen=True)
@@ -121,6 +140,7 @@ class Passages:
     asked: Asked
     standalone: str
     hits: tuple[Hit, ...]
+    as_written: str = ""
 
 
 class Answerer:
@@ -190,14 +210,19 @@ class Answerer:
     def _condense(self, asked: Asked) -> Condensed:
         history = _bounded(asked.history)
         if self.chat_model is not None and history and self._use_llm(asked.options):
-            return Condensed(asked, condense_question(self.chat_model, asked.question, history))
-        return Condensed(asked, condense_by_rule(asked.question, history))
+            standalone = condense_question(self.chat_model, asked.question, history)
+        else:
+            standalone = condense_by_rule(asked.question, history)
+        options = asked.options
+        timed = in_time(standalone, options.as_of, use_time=options.use_time)
+        return Condensed(asked, timed, standalone if timed != standalone else "")
 
     def _retrieve(self, condensed: Condensed) -> Passages:
         options = condensed.asked.options
         pool = max(options.k, self.reranking.depth)
         hits = hybrid_search(self.index, condensed.standalone, pool, self.fusion, options.search)
-        return Passages(condensed.asked, condensed.standalone, tuple(hits))
+        hits = prefer_recent(condensed.standalone, hits, options.as_of, use_time=options.use_time)
+        return Passages(condensed.asked, condensed.standalone, tuple(hits), condensed.as_written)
 
     def _rerank(self, passages: Passages) -> Passages:
         ranked = rerank_in_index(self.index, passages.standalone, passages.hits, self.reranking)
@@ -221,16 +246,44 @@ class Answerer:
     def _answer(self, state: Passages) -> Iterator[str | Answer]:
         incomplete = frozenset(self.index.incomplete_sources())
         for item in self._respond(state, *self._decide(state)):
-            yield _mark_incomplete(item, incomplete) if isinstance(item, Answer) else item
+            if isinstance(item, Answer):
+                final = self._as_written(state, item)
+                yield _with_time(_mark_incomplete(final, incomplete), self.index, state)
+            else:
+                yield item
+
+    def _as_written(self, state: Passages, answer: Answer) -> Answer:
+        """A refusal of a question whose relative time was read as of today (no "as of" day
+        given) is asked again as written: when the articles answer 今年… by their own dates,
+        that answer is given, led by a note that it is not the period of the asking day."""
+        if not (answer.refused and state.as_written and state.asked.options.as_of is None):
+            return answer
+        again = self.retrieval.invoke(Condensed(state.asked, state.as_written))
+        *_, other = self._respond(again, *self._decide(again))
+        if not isinstance(other, Answer) or other.refused:
+            return answer
+        lead = as_written_lead(state.as_written, as_of_day(None))
+        reliability = "check" if other.reliability == "reliable" else other.reliability
+        return replace(other, text=lead + other.text, reliability=reliability)
 
     def _decide(self, state: Passages) -> tuple[Question, Extraction, Judgement]:
         question = analyse(state.standalone)
-        extraction = self._extract(question, state.hits)
+        extraction = self._extract(question, state.hits, use_time=state.asked.options.use_time)
         return question, extraction, self._judge(question, state.hits, extraction)
 
     def _respond(
         self, state: Passages, question: Question, extraction: Extraction, judgement: Judgement
     ) -> Iterator[str | Answer]:
+        if state.asked.options.use_time:
+
+            def search(phrase: str) -> tuple[Hit, ...]:
+                return self._rerank(self._retrieve(Condensed(state.asked, phrase))).hits
+
+            tools, q = tools_for(self.index, search), state.asked
+            timed = answer_in_time(q.question, state.standalone, state.hits, tools, q.started)
+            if timed is not None:
+                yield timed
+                return
         passages = {n: hit.chunk for n, hit in enumerate(state.hits, start=1)}
         if judgement.reliability == "insufficient":
             yield _refusal(state, "extractive", judgement, instead(question, extraction, passages))
@@ -242,13 +295,16 @@ class Answerer:
         answer = self._finish(state, text, passages, extraction, mode="extractive")
         yield _judged(answer, judgement)
 
-    def _extract(self, question: Question, hits: Sequence[Hit]) -> Extraction:
+    def _extract(
+        self, question: Question, hits: Sequence[Hit], *, use_time: bool = True
+    ) -> Extraction:
         articles = {}
         for article_id in dict.fromkeys(hit.chunk.article_id for hit in hits):
             body = self.index.article_body(article_id)
             if body is not None:
                 articles[article_id] = body
-        evidence = Evidence(articles=articles, similarity=self._similarity)
+        periods = passage_periods(self.index, hits, use_time=use_time)
+        evidence = Evidence(articles=articles, similarity=self._similarity, periods=periods)
         return extract(question, hits, self.index.term_weights(question.keywords), evidence)
 
     def _similarity(self, question: str, sentences: Sequence[str]) -> list[float]:
@@ -345,6 +401,7 @@ def _start(question: str, history: Sequence[str], options: AskOptions) -> Asked:
     if not K_RANGE[0] <= options.k <= K_RANGE[1]:
         low, high = K_RANGE
         raise RetrievalError(f"k={options.k} is out of range: ask for {low} to {high} passages.")
+    check_as_of(options.as_of)
     return Asked(text, tuple(h.strip() for h in history if h.strip()), options)
 
 
@@ -420,3 +477,9 @@ def _refusal(
         confidence=round(judgement.probability, 3),
         reliability="insufficient",
     )
+
+
+def _with_time(answer: Answer, index: Index, state: Passages) -> Answer:
+    """Each citation with the resolved periods of its quote (今年 = 2022), unless the question
+    turned time features off."""
+    return with_periods(answer, index.periods) if state.asked.options.use_time else answer

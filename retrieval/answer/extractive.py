@@ -40,8 +40,9 @@ from retrieval.text.figures import (
 from retrieval.text.hanzi import to_simplified
 from retrieval.text.instructions import is_instruction
 from retrieval.text.keywords import JIEBA_LOCK
+from retrieval.text.periods import named_periods, periods_within
 from retrieval.text.sentences import forbidden_positions, split_sentences
-from retrieval.types import Hit
+from retrieval.types import Chunk, Hit, ResolvedPeriod
 
 __all__ = ["Candidate", "Evidence", "Extraction", "candidates", "extract"]
 
@@ -117,11 +118,14 @@ class Evidence:
 
     ``articles`` maps an article id to its title and full text, for subject checks;
     ``similarity`` scores sentences against the question by meaning (an embedder), which
-    a question in another language than the articles needs.
+    a question in another language than the articles needs. ``periods`` maps an article id
+    to its relative expressions resolved against its date (``Index.periods``): they count
+    as the dates of the passages and sentences that hold them (empty: time features off).
     """
 
     articles: Mapping[str, str] = field(default_factory=dict)
     similarity: Callable[[str, Sequence[str]], list[float]] | None = None
+    periods: Mapping[str, tuple[ResolvedPeriod, ...]] = field(default_factory=dict)
 
 
 def extract(
@@ -145,7 +149,8 @@ def extract(
     multi = len(question.parts) > 1
     for part in question.parts:
         asked = replace(analyse(part), constraints=question.constraints) if multi else question
-        ranked = candidates(asked, hits, whole=question if multi else None, idf=idf)
+        whole = question if multi else None
+        ranked = candidates(asked, hits, whole=whole, idf=idf, periods=evidence.periods)
         ranked = _judge(asked, ranked, hits, evidence)
         usable = [c for c in ranked if not c.mismatch]
         rejected = rejected or next((c for c in ranked if c.mismatch), None)
@@ -176,7 +181,10 @@ def _check(
     missing = subject_mismatch(about, f"{chunk.title} {chunk.section} {article}")
     if not missing and metric_conflict(about.metrics, candidate.text):
         missing = about.metrics[:1]
-    if not missing and period_conflict(question_text, candidate.text):
+    periods = periods_within(
+        evidence.periods.get(chunk.article_id, ()), candidate.start, candidate.end
+    )
+    if not missing and period_conflict(question_text, candidate.text, periods):
         missing = ("period",)
     return replace(candidate, mismatch=missing, fits=candidate.fits and not missing)
 
@@ -210,12 +218,14 @@ def candidates(
     hits: Sequence[Hit],
     whole: Question | None = None,
     idf: Mapping[str, float] | None = None,
+    periods: Mapping[str, tuple[ResolvedPeriod, ...]] | None = None,
 ) -> list[Candidate]:
     """Every distinct sentence of the passages, best first; never one that addresses a
     model or the reader with instructions (``is_instruction``), so none is ever quoted.
 
     For one part of a multi-part question, ``whole`` is the full question: sentences that
-    also cover the other parts' context ("今年1-8月") rank higher.
+    also cover the other parts' context ("今年1-8月") rank higher. ``periods`` (by article
+    id, ``Evidence.periods``) count as the passages' dates for the question's constraints.
     """
     weights = term_weights(question.keywords, idf)
     bonus = term_weights(whole.keywords, idf) if whole else {}
@@ -224,13 +234,22 @@ def candidates(
     for n, hit in enumerate(hits, start=1):
         chunk = hit.chunk
         context = coverage(weights, f"{chunk.title} {chunk.section} {chunk.text}")
+        dated = _passage_periods(chunk, periods or {})
         for start, end, cover in _answer_spans(chunk.text, weights):
             key = (chunk.source, chunk.char_start + start, chunk.char_start + end)
             if key in seen or is_instruction(chunk.text[start:end]):
                 continue
             seen.add(key)
             found.append(
-                _candidate(question, weights, hit, n, span=(start, end, cover), context=context)
+                _candidate(
+                    question,
+                    weights,
+                    hit,
+                    n,
+                    span=(start, end, cover),
+                    context=context,
+                    dated=dated,
+                )
             )
             if bonus:
                 extra = 0.3 * coverage(bonus, chunk.text[start:end])
@@ -265,6 +284,12 @@ def _after_dateline(text: str, start: int, end: int) -> tuple[int, int]:
     return (match.end(), end) if match and kept else (start, end)
 
 
+def _passage_periods(
+    chunk: Chunk, periods: Mapping[str, tuple[ResolvedPeriod, ...]]
+) -> tuple[ResolvedPeriod, ...]:
+    return periods_within(periods.get(chunk.article_id, ()), chunk.char_start, chunk.char_end)
+
+
 def _candidate(
     question: Question,
     weights: dict[str, float],
@@ -273,12 +298,15 @@ def _candidate(
     *,
     span: tuple[int, int, int],
     context: float,
+    dated: tuple[ResolvedPeriod, ...] = (),
 ) -> Candidate:
+    """One sentence scored; ``dated``: the resolved periods of its passage."""
     chunk = hit.chunk
     text = chunk.text[span[0] : span[1]]
     covered = coverage(weights, chunk.text[span[2] : span[1]])
     figures = find_figures(text)
-    allowed = _meets_constraints(question, f"{chunk.title} {chunk.section} {chunk.text}")
+    passage = f"{chunk.title} {chunk.section} {chunk.text}"
+    allowed = _meets_constraints(question, passage, dated)
     claim = question.kind == "claim"
     idle = text.rstrip().endswith(("？", "?")) or (not claim and _restates(question, text))
     fits = allowed and not idle and _fits(question, figures, text)
@@ -402,15 +430,27 @@ def _subject(question: Question, text: str) -> tuple[int, int]:
     return best
 
 
-def _meets_constraints(question: Question, context: str) -> bool:
-    """Dates and periods named in the question ("2019年", "1-8月") must be in the passage."""
+def _meets_constraints(
+    question: Question, context: str, periods: Sequence[ResolvedPeriod] = ()
+) -> bool:
+    """Dates and periods named in the question ("2019年", "1-8月") must be in the passage.
+
+    A resolved relative period of the passage counts as a date it names: 今年1-8月 in an
+    article dated 2022 (2022-01-01..2022-08-31) lies inside 2022年, so it names 2022年.
+    """
     norm = normalize_for_match(context)
-    return all(_present(figure, norm) for figure in question.constraints)
+    return all(_present(figure, norm) or _dated(figure, periods) for figure in question.constraints)
 
 
 def _present(figure: Figure, norm: str) -> bool:
     keys = {normalize_for_match(figure.raw), *figure_keys(figure.raw)}
     return any(key in norm for key in keys)
+
+
+def _dated(figure: Figure, periods: Sequence[ResolvedPeriod]) -> bool:
+    """A resolved period lies inside the date the figure names (2022年, 2023年5月)."""
+    named = named_periods(normalize_for_match(figure.raw))
+    return any(first <= p.date_from and p.date_to <= last for first, last in named for p in periods)
 
 
 def _pick(ranked: list[Candidate], *, single: bool) -> list[Candidate]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import jieba.posseg as pseg
@@ -20,6 +21,8 @@ from retrieval.answer.questions import is_cross_lingual
 from retrieval.text.figures import normalize_for_match
 from retrieval.text.hanzi import to_simplified
 from retrieval.text.keywords import JIEBA_LOCK, STOPWORDS
+from retrieval.text.periods import named_periods
+from retrieval.types import ResolvedPeriod
 
 __all__ = [
     "METRICS",
@@ -62,6 +65,8 @@ _METRIC_FORMS = {
 }
 _RATE_METRICS = frozenset({"增速", "增长率", "增幅", "降幅"})
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?=年)")
+# 截至目前/目前 name the day a figure stands at, not the period it covers.
+_POINTS = frozenset({"as_of"})
 _RELATIVE = re.compile(
     r"今年|去年|前年|明年|上半年|下半年|前三季度|第?[一二三四1-4]季度|本月|上月|"
     r"\d{1,2}\s*[-至到~～]\s*\d{1,2}\s*月"
@@ -136,15 +141,25 @@ def metric_conflict(metrics: tuple[str, ...], sentence: str) -> bool:
     return bool(asked_level) and not any(_states(m, norm) for m in asked_level)
 
 
-def period_conflict(question: str, sentence: str) -> bool:
+def period_conflict(question: str, sentence: str, periods: Sequence[ResolvedPeriod] = ()) -> bool:
     """The sentence is about another period than the one asked for.
 
     Only explicit evidence counts: the question names years and the sentence names only
     other years, or the question names a relative period (今年前三季度) and no year while
     the sentence names a year but not that period. A sentence naming no period is no
     conflict (its passage may set the period).
+
+    ``periods`` are the sentence's relative expressions resolved against its article's date
+    (今年上半年 in a 2022 article: 2022-01-01..2022-06-30). When it has some, they count as
+    the sentence's periods beside the years it names, and a question naming a period
+    (2022年上半年) conflicts only with a sentence none of whose periods overlaps it.
     """
     q, s = normalize_for_match(question), normalize_for_match(sentence)
+    stated = [(p.date_from, p.date_to) for p in periods if p.rule not in _POINTS]
+    asked = named_periods(q)
+    if stated and asked:
+        spans = [*stated, *named_periods(s)]
+        return not any(a[0] <= b[1] and b[0] <= a[1] for a in asked for b in spans)
     asked_years, stated_years = set(_YEAR.findall(q)), set(_YEAR.findall(s))
     if asked_years and stated_years:
         return not asked_years & stated_years

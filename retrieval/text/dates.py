@@ -10,7 +10,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-__all__ = ["date_in_name", "find_date", "infer_year", "iso_date"]
+__all__ = [
+    "date_in_name",
+    "date_mentions",
+    "find_date",
+    "infer_year",
+    "iso_date",
+    "yearless_dates",
+]
 
 _SPELLED = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:\s*年\s*(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*[日号]?"
@@ -129,3 +136,50 @@ def _valid(year: str, month: str, day: str) -> str | None:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         return None
+
+
+# Dates of events written in a sentence, at the precision written: "2019年2月25日" (day),
+# "2023年10月" (month), "2020年" (year), "2019-02-25"; not a decade (2020年代) or a fiscal
+# year (2020年度), and never a year inside a longer number.
+_MENTION = re.compile(
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2})(?:\s*年(?![代度])(?:\s*(?P<m>\d{1,2})\s*月"
+    r"(?:\s*(?P<d>\d{1,2})\s*[日号])?)?"
+    r"|(?P<sep>[-/.])(?P<m2>\d{1,2})(?P=sep)(?P<d2>\d{1,2})(?!\d))"
+)
+# A month and day without a year ("7月15日"), not the end of a range ("1-8月") or of a year.
+_YEARLESS = re.compile(r"(?<![\d年\-－—–~～至到.])(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*[日号]")
+
+
+def date_mentions(text: str) -> list[tuple[int, int, str]]:
+    """Dates written with their year in ``text``, in text order, as ``(start, end, value)``.
+
+    ``value`` keeps the precision written: ``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``
+    ("2019年2月25日", "2023年10月", "2020年"); an impossible day or month falls back to what
+    is possible ("2023年2月30日" → ``2023-02``).
+    """
+    found: list[tuple[int, int, str]] = []
+    for match in _MENTION.finditer(text):
+        month, day = match["m"] or match["m2"], match["d"] or match["d2"]
+        value = _partial(match["y"], month, day)
+        if match["sep"] is not None and len(value) < len("YYYY-MM-DD"):
+            continue
+        found.append((match.start(), match.end(), value))
+    return found
+
+
+def yearless_dates(text: str) -> list[tuple[int, int, int, int]]:
+    """Month-and-day dates written without a year ("7月15日"), as ``(start, end, month,
+    day)``; a day no year has (2月30日) is skipped."""
+    found: list[tuple[int, int, int, int]] = []
+    for match in _YEARLESS.finditer(text):
+        month, day = int(match["m"]), int(match["d"])
+        if _valid("2000", str(month), str(day)) is not None:  # 2000: a leap year
+            found.append((match.start(), match.end(), month, day))
+    return found
+
+
+def _partial(year: str, month: str | None, day: str | None) -> str:
+    if month is None or not 1 <= int(month) <= 12:
+        return year
+    whole = _valid(year, month, day) if day is not None else None
+    return whole or f"{year}-{int(month):02d}"

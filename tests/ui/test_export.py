@@ -8,6 +8,7 @@ from pathlib import PurePath
 import pytest
 
 from retrieval.answer.refusal import REFUSAL_EN, REFUSAL_ZH
+from retrieval.text.periods import resolve_periods
 from retrieval.types import Answer, Citation, Flag
 from ui.export import answer_markdown, conversation_markdown, escape_text
 from ui.present import Turn
@@ -165,3 +166,21 @@ def test_a_backtick_in_a_file_name_cannot_close_its_code_span() -> None:
     evil = replace(citation(), source="/srv/wenbao/index/a`<img src=x onerror=y>`.txt")
     record = answer_markdown(answer(citations=(evil,)), roots=(PurePath("/srv/wenbao/index"),))
     assert "文件: ``a`<img src=x onerror=y>`.txt``" in record
+
+
+def dated(cited: Citation, base: str = "2022-10-20") -> Citation:
+    """``cited`` with the periods the real resolver finds in its quote against ``base``."""
+    periods = resolve_periods(PAGE, base, cited.char_start, cited.char_end)
+    return replace(cited, periods=periods)
+
+
+def test_the_record_lists_what_the_quotes_relative_time_means_under_the_quote() -> None:
+    record = answer_markdown(answer(citations=(dated(citation()),)))
+    lines = record.splitlines()
+    heading = lines.index("文中时间（按发布日期推算）:")
+    assert lines[heading + 2] == "- 前三季度 = 2022年1月—9月"
+    assert lines.index("> 前三季度持续领跑。") < heading  # under the passage, not inside it
+    assert not any(line.startswith(">") and "= 2022" in line for line in lines)
+    english = answer_markdown(answer("How much?", citations=(dated(citation()),)))
+    assert "Time expressions (from the article's date):\n\n- 前三季度 = 2022-01/2022-09" in english
+    assert "文中时间" not in answer_markdown(answer())  # a quote without periods lists none

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import PurePath
 
 import pytest
 
+from retrieval.text.periods import periods_within, resolve_periods
 from retrieval.types import Answer, Citation, Flag, SearchFilter
 from ui.messages import LABELS_EN, LABELS_ZH, labels_for
 from ui.present import (
@@ -24,6 +26,7 @@ from ui.present import (
     notice_detail,
     notice_text,
     passage_html,
+    period_notes_html,
     plain_html,
     source_html,
     source_path,
@@ -426,3 +429,38 @@ def test_source_shows_the_byline_when_the_article_has_one() -> None:
 )
 def test_source_paths_are_relative_to_the_index_never_absolute(source: str, expected: str) -> None:
     assert source_path(source, (PurePath("/srv/wenbao/index"),)) == expected
+
+
+DATED_PAGE = (
+    "导语。\n\n今年前三季度,科学城核心区GDP增速领跑;上月新签约项目12个,今年还将扩建。\n\n后记。"
+)
+
+
+def dated_cite() -> Citation:
+    start, end = DATED_PAGE.index("今年前三季度"), DATED_PAGE.index("\n\n后记")
+    periods = periods_within(resolve_periods(DATED_PAGE, "2022-10-20"), start, end)
+    return replace(cite(DATED_PAGE, start, end), periods=periods)
+
+
+def test_period_notes_are_shown_under_the_quote_never_inside_it() -> None:
+    citation = dated_cite()
+    fragment = source_html(citation, (), "m1", LABELS_ZH)
+    assert marks(fragment, "period-note")[1] == [
+        "今年前三季度 = 2022年1月—9月",
+        "上月 = 2022年9月",
+        "今年 = 2022年",
+    ]
+    assert marks(fragment, "wb-quote")[1] == [citation.quote]  # the quote as written
+    quote_ends = fragment.index("</div>", fragment.index('class="wb-quote"'))
+    assert fragment.index('class="period-note"') > quote_ends  # under the quote, outside it
+    assert "period-note" not in source_html(cite(), (), "m1", LABELS_ZH)  # no periods, no notes
+
+
+def test_period_notes_for_english_readers_are_iso_and_every_note_is_escaped() -> None:
+    citation = dated_cite()
+    english = marks(source_html(citation, (), "m1", LABELS_EN), "period-note")[1]
+    assert english[0] == "今年前三季度 = 2022-01/2022-09"
+    odd = replace(citation.periods[-1], text='今年<img src=x onerror="alert(1)">')
+    fragment = period_notes_html(replace(citation, periods=(odd,)), LABELS_ZH)
+    assert "<img" not in fragment
+    assert visible(fragment) == '今年<img src=x onerror="alert(1)"> = 2022年'

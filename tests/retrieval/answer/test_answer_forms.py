@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answer.chain import Answerer
+from retrieval.answer.chain import Answerer, AskOptions
 from retrieval.answer.refusal import REFUSAL_EN, REFUSAL_ZH
 from retrieval.types import Citation
 from tests.conftest import SAMPLE
@@ -62,9 +62,12 @@ def test_an_amount_asked_in_another_scale_is_converted_beside_the_original(
 
 
 def test_a_follow_up_with_a_new_period_drops_the_old_one(answerer: Answerer) -> None:
-    answer = answerer.ask("那今年前三季度呢？", ["科学城核心区2021年GDP增长多少？"])
+    history = ["科学城核心区2021年GDP增长多少？"]
+    as_written = answerer.ask("那今年前三季度呢？", history, AskOptions(use_time=False))
+    assert "今年前三季度" in as_written.standalone_question
+    answer = answerer.ask("那今年前三季度呢？", history, AskOptions(as_of="2022-10-20"))
     assert "2021年" not in answer.standalone_question
-    assert "今年前三季度" in answer.standalone_question
+    assert "2022年前三季度" in answer.standalone_question
     # The page gives no figure for 今年前三季度: 2021's 12.9% may only be quoted as being
     # about another period, never given as the answer.
     assert answer.refused and "所问时期" in answer.text

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from retrieval.text.periods import RECENT_DAYS, periods_within, resolve_periods
+from retrieval.text.periods import RECENT_DAYS, named_periods, periods_within, resolve_periods
 from retrieval.types import ResolvedPeriod
 
 OCTOBER = "2022-10-20"  # a Thursday
@@ -171,3 +171,89 @@ def test_a_range_of_the_text_and_periods_within() -> None:
     assert periods_within(periods, 0, 4) == (periods[0],)
     assert periods_within(periods, 0, 3) == ()  # only whole spans count
     assert all(isinstance(p, ResolvedPeriod) for p in periods_within(periods, 0, len(text)))
+
+
+JUNE = "2023-06-14"  # a Wednesday
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "expected"),
+    [
+        ("三年前开业。", JUNE, ("三年前", "2020-01-01", "2020-12-31", "relative_year")),
+        ("两年前投产。", JUNE, ("两年前", "2021-01-01", "2021-12-31", "relative_year")),
+        ("5年前建成。", JUNE, ("5年前", "2018-01-01", "2018-12-31", "relative_year")),
+        ("二十年前种下。", JUNE, ("二十年前", "2003-01-01", "2003-12-31", "relative_year")),
+        (
+            "四年前上半年营收下滑。",
+            JUNE,
+            ("四年前上半年", "2019-01-01", "2019-06-30", "relative_year"),
+        ),
+        ("五年前3月动工。", JUNE, ("五年前3月", "2018-03-01", "2018-03-31", "relative_year")),
+        ("三个月前动工。", JUNE, ("三个月前", "2023-03-01", "2023-03-31", "relative_month")),
+        ("两周前开园。", JUNE, ("两周前", "2023-05-29", "2023-06-04", "relative_week")),
+        ("2个星期前开园。", JUNE, ("2个星期前", "2023-05-29", "2023-06-04", "relative_week")),
+        ("3天前揭牌。", JUNE, ("3天前", "2023-06-11", "2023-06-11", "relative_day")),
+        ("本季度交付。", JUNE, ("本季度", "2023-04-01", "2023-06-30", "relative_month")),
+        ("上个季度交付。", JUNE, ("上个季度", "2023-01-01", "2023-03-31", "relative_month")),
+        ("上一季度交付。", JUNE, ("上一季度", "2023-01-01", "2023-03-31", "relative_month")),
+        ("下季度交付。", JUNE, ("下季度", "2023-07-01", "2023-09-30", "relative_month")),
+        # a quarter word on the last day of a month
+        ("本季度交付。", "2023-05-31", ("本季度", "2023-04-01", "2023-06-30", "relative_month")),
+        # across the year boundary, in January
+        ("上个季度交付。", JANUARY, ("上个季度", "2022-10-01", "2022-12-31", "relative_month")),
+        ("两个月前动工。", JANUARY, ("两个月前", "2022-11-01", "2022-11-30", "relative_month")),
+        ("三周前开园。", JANUARY, ("三周前", "2022-12-19", "2022-12-25", "relative_week")),
+        ("12天前揭牌。", JANUARY, ("12天前", "2022-12-29", "2022-12-29", "relative_day")),
+        ("一年前开业。", JANUARY, ("一年前", "2022-01-01", "2022-12-31", "relative_year")),
+    ],
+)
+def test_counts_back_and_quarter_words(
+    text: str, base: str, expected: tuple[str, str, str, str]
+) -> None:
+    assert resolved(text, base) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2021年前完成改造。",  # before 2021: an absolute year
+        "一两年前开始试点。",  # no count
+        "多年前来过。",
+        "提前3天报名。",
+        "前3天客流最多。",
+    ],
+)
+def test_what_is_no_count_back(text: str) -> None:
+    assert resolved(text, JUNE) == []
+
+
+def test_years_back_need_only_a_year_and_day_words_a_day() -> None:
+    assert resolved("三年前开业，三个月前扩建。", "2023") == [
+        ("三年前", "2020-01-01", "2020-12-31", "relative_year")
+    ]
+
+
+def test_same_period_last_year_follows_the_period_before_it() -> None:
+    text = "今年1-8月销量增长5%，比去年同期多出2万辆。去年同期的数字另有统计。"
+    assert resolved(text, OCTOBER) == [
+        ("今年1-8月", "2022-01-01", "2022-08-31", "relative_year"),
+        ("去年同期", "2021-01-01", "2021-08-31", "relative_year"),
+        # a new sentence: nothing before it to follow, so the whole of last year
+        ("去年同期", "2021-01-01", "2021-12-31", "relative_year"),
+    ]
+    # 29 February a year later is the 28th
+    leap = resolved("上月产量增长，较去年同期多。", "2024-03-10")
+    assert leap[1][1:3] == ("2023-02-01", "2023-02-28")
+
+
+def test_named_periods_are_the_absolute_ones() -> None:
+    assert named_periods(
+        "2022年1-8月增长，2021年上半年持平，2020年底建成，2019年7月15日签约。"
+    ) == (
+        ("2022-01-01", "2022-08-31"),
+        ("2021-01-01", "2021-06-30"),
+        ("2020-12-01", "2020-12-31"),
+        ("2019-07-15", "2019-07-15"),
+    )
+    assert named_periods("2023年营收增长") == (("2023-01-01", "2023-12-31"),)
+    assert named_periods("今年1-8月增长") == ()
