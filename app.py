@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import PurePath
 from typing import Any
@@ -39,12 +39,14 @@ from retrieval.settings import K_RANGE, MAX_CHECK_CHARS, Settings
 from retrieval.types import (
     Answer,
     AnswerMode,
+    ArticleDate,
     CheckReport,
     Citation,
     IndexStats,
     SearchFilter,
     SourceInfo,
 )
+from ui.dates import MAX_DATED_ROWS, article_choice, date_line
 from ui.export import answer_markdown, check_report_markdown, conversation_markdown
 from ui.factcheck import check_html, legend_html
 from ui.messages import (
@@ -136,6 +138,7 @@ def state() -> Any:
     session.setdefault("confirm", None)
     session.setdefault("check", None)
     session.setdefault("checked_at", "")
+    session.setdefault("dated", None)
     return session
 
 
@@ -495,10 +498,48 @@ def source_row(settings: Settings, index: Index, source: SourceInfo) -> None:
     name.markdown(plain_html(PurePath(source.source).name, "wb-file"), unsafe_allow_html=True)
     where = source_path(source.source, (settings.index_dir.resolve(),))
     name.caption(APP.source_counts.format(source.articles, source.chunks), help=where)
+    show_dates(index, source.source, key)
     if delete.button("", icon=":material/delete:", key=f"delete-{key}", help=APP.delete_help):
         state().confirm = source.source
     if state().confirm == source.source:
         confirm_delete(settings, index, source.source, key)
+
+
+def show_dates(index: Index, source: str, key: str) -> None:
+    """Each article's publication date and its origin, and a form that corrects one (kept
+    without re-embedding: ``Index.set_article_date``)."""
+    dates = index.article_dates(source)
+    for article in dates[:MAX_DATED_ROWS]:
+        st.caption(md_escape(date_line(article)))
+    if len(dates) > MAX_DATED_ROWS:
+        st.caption(APP.dates_more.format(len(dates) - MAX_DATED_ROWS))
+    if state().dated is not None and state().dated[0] == source:
+        st.success(md_escape(APP.date_saved.format(state().dated[1])))
+    if dates:
+        with st.popover(APP.date_fix, icon=":material/edit_calendar:"):
+            correct_date(index, source, dates, key)
+
+
+def correct_date(index: Index, source: str, dates: list[ArticleDate], key: str) -> None:
+    """Pick an article and its right date; nothing changes until 保存日期 is clicked."""
+    choice = st.selectbox(
+        APP.date_article,
+        range(len(dates)),
+        format_func=lambda i: article_choice(dates[i]),
+        key=f"date-article-{key}",
+    )
+    day = st.date_input(APP.date_new, value=None, key=f"date-new-{key}")
+    chosen = day.isoformat() if isinstance(day, date) else None
+    if st.button(APP.date_save, key=f"date-save-{key}", disabled=chosen is None) and chosen:
+        article = dates[choice]
+        try:
+            index.set_article_date(article.article_id, chosen)
+        except WenBaoError as exc:
+            state().report = error_text(exc)
+        else:
+            fixed = replace(article, date=chosen, date_origin="given", date_reason="")
+            state().dated = (source, date_line(fixed))
+        st.rerun()
 
 
 def confirm_delete(settings: Settings, index: Index, source: str, key: str) -> None:

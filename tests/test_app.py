@@ -361,3 +361,25 @@ def test_an_error_is_one_chinese_line_with_the_english_detail_below(
     [error] = [e.value for e in app.error]
     assert says in error and not error.isascii()
     assert any(c.startswith("错误详情（供技术支持）：") for c in captions(app))
+
+
+def test_the_panel_shows_each_articles_date_and_corrects_one_without_reingesting(
+    sample_copy: Path, embedder: WenBaoEmbeddings
+) -> None:
+    app = start()
+    captions = [c.value for c in app.caption]
+    assert any("《" in c and "推断" in c for c in captions), captions
+    counts = [m.value for m in app.metric]
+    new_day = next(d for d in app.date_input if (d.key or "").startswith("date-new-"))
+    new_day.set_value(date(2022, 10, 20)).run()
+    next(b for b in app.button if (b.key or "").startswith("date-save-")).click().run()
+    assert not app.exception and not app.error
+    saved = [s.value for s in app.success if s.value.startswith("已更正")]
+    assert saved and "2022-10-20 · 人工指定" in saved[0], saved
+    assert [m.value for m in app.metric] == counts  # nothing re-ingested
+    index = Index(Settings(index_dir=sample_copy), embedder, create=False)
+    try:
+        found = [(d.date, d.date_origin) for d in index.article_dates()]
+        assert found.count(("2022-10-20", "given")) == 1 and len(found) > 1, found
+    finally:
+        index.close()
