@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from retrieval.answer.chain import Answerer, AskOptions
+from retrieval.answer.citations import citation_json
 from retrieval.answer.llm import make_chat_model
 from retrieval.answer.questions import clean_text
 from retrieval.answer.timing import check_as_of
@@ -28,8 +29,8 @@ from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import load_embeddings
 from retrieval.settings import DEFAULT_K, K_RANGE, Settings, program_name
-from retrieval.text.period_labels import period_label, period_notes
-from retrieval.types import Answer, Citation, ResolvedPeriod
+from retrieval.text.period_labels import period_notes
+from retrieval.types import Answer
 
 __all__ = ["answer_json", "main"]
 
@@ -117,7 +118,7 @@ def answer_json(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.text,
         "refused": answer.refused,
-        "citations": [_citation_json(c) for c in answer.citations],
+        "citations": [citation_json(c) for c in answer.citations],
         "flags": [
             {"kind": f.kind, "sentence": f.sentence, "item": f.item, "message": f.message}
             for f in answer.flags
@@ -129,27 +130,6 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "notice": answer.notice,
         "confidence": answer.confidence,
         "reliability": answer.reliability,
-    }
-
-
-def _citation_json(citation: Citation) -> dict[str, Any]:
-    data = dataclasses.asdict(citation)
-    data["highlights"] = [list(span) for span in citation.highlights]
-    data["periods"] = [_period_json(p) for p in citation.periods]
-    return data
-
-
-def _period_json(period: ResolvedPeriod) -> dict[str, Any]:
-    """A resolved period of a quote: the expression, its offsets in the original text, the
-    inclusive ISO dates it means, the rule, and the note shown beside the quote."""
-    return {
-        "text": period.text,
-        "start": period.start_char,
-        "end": period.end_char,
-        "date_from": period.date_from,
-        "date_to": period.date_to,
-        "rule": period.rule,
-        "label": period_label(period),
     }
 
 

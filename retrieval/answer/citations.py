@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
-from retrieval.types import Chunk, Citation
+from retrieval.text.period_labels import period_label
+from retrieval.types import Chunk, Citation, ResolvedPeriod
 
-__all__ = ["MARKER", "citation_for", "renumber"]
+__all__ = ["MARKER", "citation_for", "citation_json", "period_json", "renumber"]
 
 MARKER = re.compile(r"\[(\d+)\]")
 
@@ -54,3 +57,26 @@ def renumber(
         citation_for(new, passages[old], spans.get(old, ())) for old, new in order.items()
     )
     return MARKER.sub(swap, text), citations
+
+
+def citation_json(citation: Citation) -> dict[str, Any]:
+    """A citation as ``--json`` prints it (answers and fact-checks alike): every field,
+    highlights as lists, periods with their notes."""
+    data = dataclasses.asdict(citation)
+    data["highlights"] = [list(span) for span in citation.highlights]
+    data["periods"] = [period_json(p) for p in citation.periods]
+    return data
+
+
+def period_json(period: ResolvedPeriod) -> dict[str, Any]:
+    """A resolved period of a quote: the expression, its offsets in the original text, the
+    inclusive ISO dates it means, the rule, and the note shown beside the quote."""
+    return {
+        "text": period.text,
+        "start": period.start_char,
+        "end": period.end_char,
+        "date_from": period.date_from,
+        "date_to": period.date_to,
+        "rule": period.rule,
+        "label": period_label(period),
+    }

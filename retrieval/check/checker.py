@@ -13,11 +13,13 @@ from collections.abc import Callable, Sequence
 from retrieval.answer.citations import citation_for
 from retrieval.answer.questions import clean_text
 from retrieval.check.evidence import Evidence, Library
+from retrieval.check.names import NameSwap, swapped_name
 from retrieval.check.slots import Grade, evidence_slots
 from retrieval.check.verdicts import (
     Judged,
     judge_date,
     judge_figure,
+    judge_name,
     judge_quote,
     judge_sentence,
     worst,
@@ -103,9 +105,12 @@ class FactChecker:
         for n, fact in enumerate(claim.facts):
             if n not in judged:
                 judged[n] = self._fact(fact, claim, evidence, anchors, library)
-        facts = tuple(_checked(fact, judged[n]) for n, fact in enumerate(claim.facts))
+        facts = [_checked(fact, judged[n]) for n, fact in enumerate(claim.facts)]
+        swap = swapped_name(claim.text, evidence.sentences)
+        if swap is not None:
+            facts = sorted([*facts, _name_fact(claim, swap, english)], key=lambda f: f.start)
         verdict = worst(f.verdict for f in facts)
-        return CheckedClaim(claim.text, claim.start, claim.end, verdict, facts)
+        return CheckedClaim(claim.text, claim.start, claim.end, verdict, tuple(facts))
 
     def _fact(
         self, fact: Fact, claim: Claim, evidence: Evidence, anchors: list[Grade], library: Library
@@ -144,6 +149,12 @@ def _checked(fact: Fact, judged: Judged) -> CheckedFact:
         citations=judged.citations,
         stated=judged.stated,
     )
+
+
+def _name_fact(claim: Claim, swap: NameSwap, english: bool) -> CheckedFact:
+    """A name the claim puts where its evidence sentence names another (``names``)."""
+    start, end = claim.start + swap.start, claim.start + swap.end
+    return _checked(Fact("name", swap.claimed, start, end), judge_name(swap, english))
 
 
 def _quote_match(quote: str, hits: Sequence[Hit]) -> QuoteMatch:

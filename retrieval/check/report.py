@@ -10,7 +10,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from retrieval.types import CheckedClaim, CheckedFact, CheckReport, Citation, QuoteMatch
+from retrieval.answer.citations import citation_json
+from retrieval.types import CheckedClaim, CheckedFact, CheckReport, QuoteMatch
 
 __all__ = ["citation_json", "quote_json", "report_json"]
 
@@ -34,13 +35,6 @@ def quote_json(match: QuoteMatch) -> dict[str, Any]:
         "citation": citation_json(match.citation) if match.citation else None,
         "diff": [dataclasses.asdict(piece) for piece in match.diff],
     }
-
-
-def citation_json(citation: Citation) -> dict[str, Any]:
-    """A citation as in ``answer_json``: every field, highlights as lists."""
-    data = dataclasses.asdict(citation)
-    data["highlights"] = [list(span) for span in citation.highlights]
-    return data
 
 
 def _claim_json(claim: CheckedClaim) -> dict[str, Any]:

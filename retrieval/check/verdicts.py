@@ -24,6 +24,7 @@ whole, by overlap. A claim's verdict is the worst of its facts (``VERDICT_ORDER`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -31,6 +32,7 @@ from retrieval.answer.citations import citation_for
 from retrieval.answer.subjects import focus, subject_mismatch
 from retrieval.check import wording
 from retrieval.check.evidence import Evidence, Sentence
+from retrieval.check.names import NameSwap
 from retrieval.check.slots import Grade, Slot, claim_slot, grade, metric_words
 from retrieval.text.claims import Claim, Fact, Period, find_periods, overlap, period_relation
 from retrieval.text.figures import hard_spans
@@ -41,6 +43,7 @@ __all__ = [
     "Judged",
     "judge_date",
     "judge_figure",
+    "judge_name",
     "judge_quote",
     "judge_sentence",
     "worst",
@@ -56,6 +59,9 @@ CLOSE_QUOTE = 0.75
 """A quote only this similar to the article's words is a changed quote, not another one."""
 MAX_CITATIONS = 2
 EXCERPT_CHARS = 16
+
+_NOT_DIGITS = re.compile(r"[^0-9０-９.．]")
+"""What is not a digit or a point: what a scale error leaves unchanged is the rest."""
 
 BodyOf = Callable[[str], str]
 """An article id's title and text (``Library.body``)."""
@@ -116,7 +122,24 @@ def _decide(fact: Fact, mine: Slot, grades: list[Grade], body_of: BodyOf, englis
         return Judged("misattributed", reason, _cite([elsewhere]), where)
     if rival is not None:
         return _rival(fact, mine, rival, elsewhere, english)
+    if twin := _best(g for g in grades if _scale_twin(g, mine)):
+        reason = wording.differs(_raw(twin), fact.text, english)
+        return Judged("contradicted", reason, _cite([twin]), _raw(twin))
     return _not_found(fact, grades, english)
+
+
+def _scale_twin(g: Grade, mine: Slot) -> bool:
+    """The claim's digits with another scale word (105万元 for 105亿元), named alike, in a
+    sentence holding much of the claim: a scale error even when the subject is worded a
+    little differently (the place rules need the same subject)."""
+    claimed, stated = mine.figure, g.slot.figure
+    same_digits = _NOT_DIGITS.sub("", claimed.raw) == _NOT_DIGITS.sub("", stated.raw)
+    if g.relation != "comparable" or not same_digits or claimed.value == stated.value:
+        return False
+    overlap_ = g.slot.sentence.overlap if g.slot.sentence else 0.0
+    named = g.metric == "match" or g.label >= STRONG_LABEL
+    kept = g.period != "conflict" and g.metric != "other" and g.subject != "total"
+    return named and kept and overlap_ >= RELEVANT_OVERLAP
 
 
 def _rival(fact: Fact, mine: Slot, rival: Grade, elsewhere: Grade | None, english: bool) -> Judged:
@@ -240,7 +263,7 @@ def judge_date(
     placed = [(g.slot.sentence, [g.slot.period]) for g in anchors if g.slot.sentence]
     told = [(s, [*ps, *find_periods(s.text)]) for s, ps in placed]
     for sentence, periods in [*told, *events]:
-        if found := next((p for p in periods if period_relation(claimed, p) == "same"), None):
+        if found := _supporting(claimed, periods):
             reason = wording.same(found.text, fact.text, english)
             return Judged("supported", reason, _cite_marks([(sentence, _span(sentence, found))]))
     for sentence, periods in [*placed, *events]:
@@ -249,6 +272,23 @@ def judge_date(
             marks = [(sentence, _span(sentence, found))]
             return Judged("contradicted", reason, _cite_marks(marks), found.text)
     return Judged("not_found", wording.not_found(fact.text, None, english))
+
+
+def _supporting(claimed: Period, periods: Sequence[Period | None]) -> Period | None:
+    """The first period agreeing with ``claimed``; one stating less (2009年 for 2009年4月27日)
+    only when no period of the sentence states as much and differs (2010年2月7日)."""
+    same = [p for p in periods if p is not None and period_relation(claimed, p) == "same"]
+    full = [p for p in same if _detail(p) >= _detail(claimed)]
+    if full or not same:
+        return full[0] if full else None
+    rivals = [p for p in periods if p is not None and period_relation(claimed, p) == "conflict"]
+    return None if any(_detail(p) >= _detail(claimed) for p in rivals) else same[0]
+
+
+def _detail(period: Period) -> int:
+    """How much a period states: a year, a month, a day."""
+    part = period.part or ""
+    return (period.year is not None) + ("月" in part) + ("日" in part)
 
 
 def _is_event(claim: Claim, claimed: Period, sentence: Sentence) -> bool:
@@ -300,6 +340,12 @@ def judge_sentence(fact: Fact, claim: Claim, evidence: Evidence, english: bool) 
             reason = wording.sentence_found(True, english)
             return Judged("supported", reason, _cite_marks([(best, None)]))
     return Judged("not_found", wording.sentence_found(False, english))
+
+
+def judge_name(swap: NameSwap, english: bool) -> Judged:
+    """A name put where the claim's evidence sentence names another: misattributed."""
+    reason = wording.name_swap(swap.stated, swap.claimed, english)
+    return Judged("misattributed", reason, _cite_marks([(swap.sentence, swap.span)]), swap.stated)
 
 
 def _cite(grades: Sequence[Grade]) -> tuple[Citation, ...]:

@@ -17,6 +17,7 @@ __all__ = [
     "differs",
     "kind_swap",
     "listed",
+    "name_swap",
     "not_found",
     "quote_differs",
     "quote_found",
@@ -82,6 +83,13 @@ def wrong_place(claimed: str, where: str, own: str, stated: str, english: bool) 
     if english:
         return f"{claimed} in the article is {where}; for {own} it says {stated}"
     return f"{claimed}在文章中是{where}，{own}为{stated}"
+
+
+def name_swap(stated: str, claimed: str, english: bool) -> str:
+    """The article's sentence names someone or somewhere else where the claim names ``claimed``."""
+    if english:
+        return f'The article says "{stated}" here, not "{claimed}"'
+    return f"文章此处为「{_cut(stated)}」，声称为「{_cut(claimed)}」"
 
 
 def listed(total_of: str, english: bool) -> str:

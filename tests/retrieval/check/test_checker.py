@@ -150,6 +150,18 @@ def test_a_sentence_without_figures_is_checked_whole(checker: FactChecker) -> No
     assert _claim(checker, "科学城还建成了一座海洋馆和一座滑雪场。").verdict == "not_found"
 
 
+def test_a_name_put_in_anothers_place_is_misattributed(checker: FactChecker) -> None:
+    # The page's sentence with its company swapped for another company of the page: before,
+    # the sentence check found the name missing and said not_found, though the article says
+    # who it is (国核铀业).
+    claim = _claim(checker, "华润微电子是国家电力投资集团有限公司的全资子公司。")
+    assert claim.verdict == "misattributed"
+    (name,) = [f for f in claim.facts if f.verdict == "misattributed"]
+    assert (name.kind, name.text) == ("name", "华润微电子")
+    assert "国核铀业" in name.reason and name.citations
+    assert "国核铀业" in [PAGE[a:b] for a, b in name.citations[0].highlights]
+
+
 def test_an_english_claim_is_checked_by_its_figures(checker: FactChecker) -> None:
     claim = _claim(checker, "Guohe Uranium's operating revenue in 2021 was 3.2 billion yuan.")
     assert _fact(claim, "3.2 billion yuan").verdict == "supported"
