@@ -109,8 +109,11 @@ _NOT_JOIN_AFTER = frozenset("平谐解睦善蔼煦会")
 _RECIPROCAL = re.compile(
     r"[^，,、和与]{1,10}?(?:合作|会谈|会见|会晤|签署|签约|建交|交流|通话|结婚|谈判|联合|共同)"
 )
+_GENERIC = re.compile(r"(?:发生|出现|进行|举行|的|了|呢)*")
+"""Words after 哪个先 that say no more than "happened": no predicate to give each name."""
 _EN_ORDER = re.compile(
-    r"^\s*which\b.*?\b(?P<dir>first|earlier|earliest|sooner|later|latest|last)\b[\s,:;]*"
+    r"^\s*(?:which\b|what\s+(?:happened|came|occurred|took\s+place)\b).*?"
+    r"\b(?P<dir>first|earlier|earliest|sooner|later|latest|last)\b[\s,:;]*"
     r"(?P<events>.+?)[?.\s]*$",
     re.I,
 )
@@ -186,9 +189,38 @@ def _order(question: str, simple: str) -> TemporalAsk | None:
     direction: Direction = "last" if re.search(r"晚|后", match[0]) else "first"
     after = re.compile(r"[：:？?]").search(simple, match.end())
     events = split_events(question, simple, 0, match.start())
-    if after is not None and (len(events) < 2 or after[0] in "：:"):
-        events = split_events(question, simple, after.end(), len(simple))
+    listed = split_events(question, simple, after.end(), len(simple)) if after else ()
+    if after is not None and (after[0] in "：:" or (len(events) < 2 and listed)):
+        events = listed
+    else:
+        events = _with_predicate(question, simple, match.start(), match.end()) or events
     return TemporalAsk("order", events, direction=direction) if len(events) >= 2 else None
+
+
+def _with_predicate(question: str, simple: str, ask: int, said: int) -> tuple[str, ...]:
+    """「华为和小米哪个先发布折叠屏手机」: the names listed before the asking words, each with
+    the predicate said after them (华为发布折叠屏手机, 小米发布折叠屏手机)."""
+    stop = re.compile(r"[，,。：:？?!！]").search(simple, said)
+    predicate = _clean(question, simple, said, stop.start() if stop else len(simple))
+    start, end = _trim(simple, 0, ask)
+    names = [question[a:b].strip() for a, b in _name_spans(simple, start, end)]
+    if _GENERIC.fullmatch(to_simplified(predicate)) or len(names) < 2:
+        return ()
+    if len(predicate) < 2 or any(len(n) < 2 for n in names):
+        return ()
+    return tuple(name + predicate for name in names)[:MAX_EVENTS]
+
+
+def _name_spans(simple: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``simple[start:end]`` cut at list marks and joiners (A、B和C), outside quotes."""
+    spans = []
+    for a, b in _pieces(simple, start, end, "、，,；;"):
+        cursor = a
+        for joiner in _JOINERS.finditer(simple, a, b):
+            spans.append((cursor, joiner.start()))
+            cursor = joiner.end()
+        spans.append((cursor, b))
+    return [span for span in (_trim(simple, a, b) for a, b in spans) if span[1] > span[0]]
 
 
 def _before(question: str, simple: str) -> TemporalAsk | None:

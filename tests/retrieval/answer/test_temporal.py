@@ -41,6 +41,17 @@ def test_timeline_questions(question: str, subject: str) -> None:
         (f"“{PORT}”和‘{BRIDGE}’哪个更早？", (PORT, BRIDGE), "first"),
         ("工业和信息化部发文和南岸大桥合龙哪个更晚？", ("工业和信息化部发文", BRIDGE), "last"),
         ("河湾码頭開港和南岸大橋合龍哪個先發生？", ("河湾码頭開港", "南岸大橋合龍"), "first"),
+        # names sharing one predicate: each name is given the predicate
+        (
+            "青禾区和白鹭镇哪个先完成棚户区改造？",
+            ("青禾区完成棚户区改造", "白鹭镇完成棚户区改造"),
+            "first",
+        ),
+        (
+            "云溪茶厂與竹橋藤編谁更晚获得出口资质？",
+            ("云溪茶厂获得出口资质", "竹橋藤編获得出口资质"),
+            "last",
+        ),
     ],
 )
 def test_order_questions_and_their_events(
@@ -98,9 +109,11 @@ def test_joiners_inside_a_name_or_a_reciprocal_phrase_do_not_split() -> None:
         ("Which came first, the harbour opening or the bridge closure?", "order"),
         ("Did the harbour opening happen before the bridge closure?", "order"),
         ("Did the harbour opening and the bridge closure happen in the same year?", "same"),
+        ("What happened first, the harbour opening or the bridge closure?", "order"),
     ],
 )
 def test_english_questions(question: str, kind: str) -> None:
+    """Order, before and same-period forms, "which" and "what happened" alike."""
     found = temporal_ask(question)
     assert found is not None and found.kind == kind and found.english
     assert found.events[-1] == "the bridge closure"
