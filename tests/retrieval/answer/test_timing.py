@@ -190,7 +190,7 @@ def test_without_an_as_of_day_the_articles_own_this_year_answers_with_a_note(
     assert answer.text.startswith(f"注意：按提问日期（{today}），今年1-8月 = {today[:4]}年1月—8月")
     assert answer.reliability == "check"
     assert answer.standalone_question == "云溪镇今年1-8月茶叶加工产值多少？"
-    assert [p.date_from for c in answer.citations for p in c.periods][0] == "2022-01-01"
+    assert next(p.date_from for c in answer.citations for p in c.periods) == "2022-01-01"
 
 
 def test_an_explicit_as_of_day_is_never_read_as_written(timed: Answerer) -> None:

@@ -105,5 +105,5 @@ def test_a_reingest_after_reset_takes_its_vectors_from_the_cache(tmp_path: Path)
     assert json.loads(again.stdout)["chunks_added"] > 0
     stored = chromadb.PersistentClient(path=str(tmp_path / "i" / "chroma"))
     (collection,) = stored.list_collections()
-    vectors = collection.get(include=["embeddings"])["embeddings"]
-    assert len(vectors) > 0 and all(np.allclose(v, marker) for v in vectors)
+    vectors = np.asarray(collection.get(include=["embeddings"])["embeddings"], dtype=np.float32)
+    assert len(vectors) > 0 and np.allclose(vectors, marker)
