@@ -25,6 +25,7 @@ from retrieval.answer.temporal import TemporalAsk, temporal_ask
 from retrieval.index import Index
 from retrieval.text.coverage import coverage, term_weights
 from retrieval.text.keywords import query_tokens
+from retrieval.text.periods import named_periods
 from retrieval.text.sentences import split_sentences
 from retrieval.types import Answer, Chunk, Hit, Reliability, ResolvedPeriod
 
@@ -151,7 +152,7 @@ def _after_leading_date(text: str, start: int, end: int, when: EventDate | None)
 
 
 def _timeline(frame: _Frame, ask: TemporalAsk, hits: Sequence[Hit], tools: TimeTools) -> Answer:
-    events = _timeline_events(ask.subject, hits, tools)
+    events = _within(_timeline_events(ask.subject, hits, tools), named_periods(frame.standalone))
     if not any(e.date is not None for e in events):
         refusal = _Draft(refusal_text(frame.question), {}, (), 0.0)
         return _answered(frame, refusal, dated=False, refused=True)
@@ -184,6 +185,18 @@ def _timeline_events(subject: str, hits: Sequence[Hit], tools: TimeTools) -> lis
                 kept.append(sentence)
     unique = {(d.chunk.source, d.start, d.end): d for d in kept}
     return sorted(unique.values(), key=lambda d: -d.score)[:MAX_TIMELINE]
+
+
+def _within(events: list[Dated], periods: Sequence[tuple[str, str]]) -> list[Dated]:
+    """A timeline of a period the question names (2022年; 今年 as rewritten) keeps the events
+    dated inside it, and those of unknown date; without a named period, every event."""
+    if not periods:
+        return events
+    return [e for e in events if e.date is None or _overlaps(e.date, periods)]
+
+
+def _overlaps(date: EventDate, periods: Sequence[tuple[str, str]]) -> bool:
+    return any(date.first <= to and start <= date.last for start, to in periods)
 
 
 def _timeline_key(event: Dated) -> tuple[int, str, str, int]:

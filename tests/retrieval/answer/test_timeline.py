@@ -71,6 +71,19 @@ def test_a_timeline_is_sorted_by_date_and_ends_with_the_undated(company: Answere
             assert quoted in answer.text
 
 
+def test_a_timeline_of_a_named_year_keeps_that_years_events_and_the_undated(
+    company: Answerer,
+) -> None:
+    answer = company.ask("蓝岸科技2022年的时间线", options=AskOptions(k=8))
+    lines = answer.text.splitlines()
+    assert not answer.refused and any("岸芯一号" in line for line in lines)
+    assert not any("正式成立" in line for line in lines)  # 2021: outside the year asked
+    assert lines[-1].startswith("（日期不明）")
+    # 今年 asked as of a day in 2022 is the same year
+    this_year = company.ask("蓝岸科技今年的时间线", options=AskOptions(k=8, as_of="2022-12-30"))
+    assert this_year.text == answer.text
+
+
 def test_which_came_first_names_both_events_with_citations(company: Answerer) -> None:
     answer = company.ask("第二工厂投产和蓝岸科技成立哪个先发生？")
     assert not answer.refused
