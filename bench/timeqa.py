@@ -191,8 +191,8 @@ def hit(row: Row, question: Question) -> bool:
 def chose(answer: str, spans: Sequence[str]) -> bool:
     """For an answer that quotes each event it compares in 「」, the one it chose first: is a
     reference span closer to that event than to every other (character-pair overlap)? The
-    question and the reference often word one event differently (会见瓦努阿图总理萨尔维 /
-    习近平与瓦努阿图总理萨尔维会见)."""
+    question and the reference often word one event differently (市长会见来访代表团 /
+    代表团与市长会见)."""
     events = _QUOTED.findall(answer)
     if len(events) < 2:
         return False

@@ -109,8 +109,9 @@ _NOT_JOIN_AFTER = frozenset("平谐解睦善蔼煦会")
 _RECIPROCAL = re.compile(
     r"[^，,、和与]{1,10}?(?:合作|会谈|会见|会晤|签署|签约|建交|交流|通话|结婚|谈判|联合|共同)"
 )
-_GENERIC = re.compile(r"(?:发生|出现|进行|举行|的|了|呢)*")
-"""Words after 哪个先 that say no more than "happened": no predicate to give each name."""
+_GENERIC = re.compile(r"(?:发生|出现|进行|举行|一些|一点|些|点|的|了|呢)*")
+"""Words after 哪个先 that say no more than "happened" (or "a bit": 早一些): no predicate
+to give each name."""
 _EN_ORDER = re.compile(
     r"^\s*(?:which\b|what\s+(?:happened|came|occurred|took\s+place)\b).*?"
     r"\b(?P<dir>first|earlier|earliest|sooner|later|latest|last)\b[\s,:;]*"

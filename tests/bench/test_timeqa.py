@@ -69,7 +69,7 @@ def test_reference_polarity_only_for_a_bare_yes_or_no() -> None:
         ("河口大桥通车和新机场开航，哪个事件发生得更早？", "order"),
         ("以下三件事中哪一个最早发生：甲、乙、丙？", "order"),
         ("图书节开幕与长跑赛举行，哪个先发生？", "order"),
-        ("在以下事件中，最早发生的是哪个？", "order"),
+        ("下面这几件事里，最早发生的是哪一件？", "order"),
         ("相比新馆开放，旧馆关闭哪个事件更晚发生？", "order"),
         ("Which came first, the bridge opening or the airport launch?", "order"),
         ("新馆开放和旧馆关闭是在同一个月吗？", "same"),

@@ -29,7 +29,7 @@ def test_timeline_questions(question: str, subject: str) -> None:
     ("question", "events", "direction"),
     [
         (f"{PORT}和{BRIDGE}哪个先发生？", (PORT, BRIDGE), "first"),
-        (f"关于{PORT}与{BRIDGE}，这两个事件哪个发生得更早？", (PORT, BRIDGE), "first"),
+        (f"关于{PORT}与{BRIDGE}，这两件事谁发生得早一些？", (PORT, BRIDGE), "first"),
         (f"以下事件中哪个最早：{PORT}、{BRIDGE}还是{TUNNEL}？", (PORT, BRIDGE, TUNNEL), "first"),
         (f"在{PORT}、{BRIDGE}和{TUNNEL}中，哪个事件发生得最晚？", (PORT, BRIDGE, TUNNEL), "last"),
         (f"相比{PORT}，{BRIDGE}哪个事件更晚发生？", (PORT, BRIDGE), "last"),
