@@ -235,7 +235,7 @@ class Answerer:
         state = self.retrieval.invoke(Condensed(asked, asked.question))
         hits = list(state.hits)
         analysed, extraction, judgement = self._decide(state)
-        *_, answer = self._respond(state, analysed, extraction, judgement)
+        *_, answer = self._reply(state, (analysed, extraction, judgement))
         assert isinstance(answer, Answer)
         found = features(analysed, hits, extraction)
         draft = _extractive_text(extraction, analysed.unit_hint)
@@ -245,7 +245,7 @@ class Answerer:
 
     def _answer(self, state: Passages) -> Iterator[str | Answer]:
         incomplete = frozenset(self.index.incomplete_sources())
-        for item in self._respond(state, *self._decide(state)):
+        for item in self._reply(state):
             if isinstance(item, Answer):
                 final = self._as_written(state, item)
                 yield _with_time(_mark_incomplete(final, incomplete), self.index, state)
@@ -259,12 +259,35 @@ class Answerer:
         if not (answer.refused and state.as_written and state.asked.options.as_of is None):
             return answer
         again = self.retrieval.invoke(Condensed(state.asked, state.as_written))
-        *_, other = self._respond(again, *self._decide(again))
+        *_, other = self._reply(again)
         if not isinstance(other, Answer) or other.refused:
             return answer
         lead = as_written_lead(state.as_written, as_of_day(None))
         reliability = "check" if other.reliability == "reliable" else other.reliability
         return replace(other, text=lead + other.text, reliability=reliability)
+
+    def _reply(
+        self, state: Passages, decided: tuple[Question, Extraction, Judgement] | None = None
+    ) -> Iterator[str | Answer]:
+        """A timeline or order answer when the question asks for one (no sentence extraction
+        then), else the answer from the extracted sentences (``decided``, when already made)."""
+        timed = self._in_time(state)
+        if timed is not None:
+            yield timed
+        else:
+            yield from self._respond(state, *(decided or self._decide(state)))
+
+    def _in_time(self, state: Passages) -> Answer | None:
+        """The answer to a timeline, order or same-period question (None for others, or
+        with time features off); each event is searched with the chain's own search."""
+        if not state.asked.options.use_time:
+            return None
+
+        def search(phrase: str) -> tuple[Hit, ...]:
+            return self._rerank(self._retrieve(Condensed(state.asked, phrase))).hits
+
+        tools, asked = tools_for(self.index, search), state.asked
+        return answer_in_time(asked.question, state.standalone, state.hits, tools, asked.started)
 
     def _decide(self, state: Passages) -> tuple[Question, Extraction, Judgement]:
         question = analyse(state.standalone)
@@ -274,16 +297,6 @@ class Answerer:
     def _respond(
         self, state: Passages, question: Question, extraction: Extraction, judgement: Judgement
     ) -> Iterator[str | Answer]:
-        if state.asked.options.use_time:
-
-            def search(phrase: str) -> tuple[Hit, ...]:
-                return self._rerank(self._retrieve(Condensed(state.asked, phrase))).hits
-
-            tools, q = tools_for(self.index, search), state.asked
-            timed = answer_in_time(q.question, state.standalone, state.hits, tools, q.started)
-            if timed is not None:
-                yield timed
-                return
         passages = {n: hit.chunk for n, hit in enumerate(state.hits, start=1)}
         if judgement.reliability == "insufficient":
             yield _refusal(state, "extractive", judgement, instead(question, extraction, passages))
