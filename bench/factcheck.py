@@ -43,10 +43,10 @@ from typing import Any, Literal
 
 from tqdm import tqdm
 
-from bench.common import CACHE, cache_lock, emit, require_eval
+from bench.common import cache_lock, emit, require_eval
 from bench.evaldata import load_answers, percentile
 from bench.factclaims import FALSE_KINDS, Claim, article_text, build_claims, sample_questions
-from bench.retrieval import FOLDERS, EvalSet, load_evalset, wenbao_index
+from bench.retrieval import FOLDERS, EvalSet, index_folder, load_evalset, wenbao_index
 from retrieval.errors import WenBaoError
 from retrieval.index import Index
 from retrieval.text.sentences import split_sentences
@@ -164,7 +164,7 @@ def _systems(index: Index, name: str) -> tuple[dict[str, Check], dict[str, str]]
     else:
         from retrieval.settings import Settings
 
-        checker = FactChecker(index, Settings(index_dir=CACHE / name / "wenbao-index"))
+        checker = FactChecker(index, Settings(index_dir=index_folder(name, index.embeddings)))
         systems["wenbao"] = lambda text, search: checker.check(text, search=search).verdict
     systems["baseline"] = _baseline(index)
     return systems, skipped

