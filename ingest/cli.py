@@ -12,15 +12,19 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from tqdm import tqdm
 
-from ingest.pipeline import IngestOptions, IngestSummary, ingest_paths
+from ingest.pipeline import IngestOptions, IngestProgress, IngestSummary, ingest_paths
 from retrieval.errors import StoreError, WenBaoError
 from retrieval.index import Index
-from retrieval.index.embeddings import load_embeddings
+from retrieval.index.embeddings import embeddings_for
+from retrieval.index.index import EMBED_THREAD
 from retrieval.index.vector_cache import CachedEmbeddings
 from retrieval.settings import Settings, program_name
 
@@ -29,6 +33,8 @@ __all__ = ["main"]
 EXIT_ERROR = 2
 EXIT_INTERRUPTED = 130
 INTERRUPTED = "Interrupted: the index is consistent; run the same ingest command again to finish."
+REFRESH_S = 0.5
+"""The progress bar is redrawn at most this often."""
 LOW_DISK_BYTES = 16 * 1024 * 1024
 """Under this much free space on the index's disk, a store error is put down to a full disk."""
 
@@ -53,7 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--chunk-tokens", type=int, help="chunk size budget in tokens (default 300)"
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bars")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 
@@ -72,12 +78,25 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
         return EXIT_ERROR
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)
+        _leave_if_embedding(EXIT_INTERRUPTED)
         return EXIT_INTERRUPTED
     if args.json:
         print(json.dumps(summary.as_json(), ensure_ascii=False))
     else:
         print(_human(summary))
     return 0
+
+
+def _leave_if_embedding(code: int) -> None:
+    """Exit at once, without the interpreter's shutdown, while an embedding call that Ctrl-C
+    abandoned still runs in its thread: ONNX Runtime aborts the process (SIGABRT) when the
+    shutdown stops that thread inside the call. The index is repaired and closed by now.
+    (Its ``is_alive`` may already say False: a ``join`` that Ctrl-C interrupted leaves it so.)
+    """
+    if any(thread.name == EMBED_THREAD for thread in threading.enumerate()):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
 
 def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
@@ -90,28 +109,49 @@ def _settings(args: argparse.Namespace, environ: Mapping[str, str]) -> Settings:
 
 
 def _run(args: argparse.Namespace, settings: Settings) -> IngestSummary:
-    embeddings = load_embeddings(settings.embedding_model)
+    embeddings = embeddings_for(settings)
     if settings.embedding_cache is not None:
         embeddings = CachedEmbeddings(embeddings, settings.embedding_cache)
     index = Index(settings, embeddings, reset=args.reset)
     show = not (args.quiet or args.json) and sys.stderr.isatty()
-    files_bar = tqdm(desc="files", unit="file", disable=not show, position=0)
-    chunks_bar = tqdm(desc="embedded", unit="chunk", disable=not show, position=1)
+    bar = tqdm(
+        desc="ingest", unit="B", unit_scale=True, unit_divisor=1024, smoothing=0,
+        disable=not show, file=sys.stderr,
+    )  # fmt: skip
     options = IngestOptions.from_settings(
-        settings,
-        prune=args.prune,
-        date=args.date,
-        on_file=lambda _path: files_bar.update(1),
-        on_embedded=chunks_bar.update,
+        settings, prune=args.prune, date=args.date, on_progress=_progress_bar(bar)
     )
     try:
         return ingest_paths(args.paths, index, options)
     finally:
-        files_bar.close()
-        chunks_bar.close()
+        bar.close()
         index.close()
         if isinstance(embeddings, CachedEmbeddings):
             embeddings.close()
+
+
+def _progress_bar(bar: tqdm[NoReturn]) -> Callable[[IngestProgress], None]:
+    """Feed ``bar`` (bytes of the files to read, so its ETA is the run's) with the articles,
+    chunks and embedding tokens/s so far, redrawn at most every ``REFRESH_S``."""
+    drawn = [0.0]
+
+    def show(progress: IngestProgress) -> None:
+        bar.total = progress.bytes_total
+        bar.set_postfix_str(_progress_text(progress), refresh=False)
+        bar.update(progress.bytes_done - bar.n)
+        if time.monotonic() - drawn[0] >= REFRESH_S:
+            drawn[0] = time.monotonic()
+            bar.refresh()
+
+    return show
+
+
+def _progress_text(progress: IngestProgress) -> str:
+    rate = progress.tokens / progress.seconds if progress.seconds > 0 else 0.0
+    return (
+        f"{progress.files}/{progress.files_total} files, {progress.articles} articles, "
+        f"{progress.chunks} chunks ({progress.chunks_added} new), {rate:,.0f} tokens/s"
+    )
 
 
 def _explain(exc: WenBaoError, folder: Path | None) -> str:

@@ -1,4 +1,10 @@
-"""The ingest pipeline: files → sources → articles → chunks → index, file by file.
+"""The ingest pipeline: files → sources → articles → chunks → index.
+
+A producer thread (``ingest.producer``) walks the files, checks them, fingerprints, loads,
+segments and chunks them, while the calling thread embeds and writes what it has prepared
+(``ingest.batching``): reading and chunking overlap with embedding, and the new chunks of
+many small files are embedded together. At most ``QUEUE_CHUNKS`` prepared chunks wait, so
+memory stays flat on an archive of any size. Only the calling thread touches the index.
 
 Incremental by fingerprint: a file whose bytes, chunking settings and ingest rules
 (``SEGMENTATION_VERSION``) are unchanged since its last complete ingest is not even read
@@ -12,31 +18,44 @@ import dataclasses
 import hashlib
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.batching import (
+    QUEUE_CHUNKS,
+    Batcher,
+    Entry,
+    IngestProgress,
+    Prepared,
+    Refused,
+    Skipped,
+    Unchanged,
+)
 from ingest.chunking import ChunkSettings, chunk_article
 from ingest.loaders import DEFAULT_MAX_BYTES, check_file, iter_files, load_file
+from ingest.producer import Producer
 from ingest.segment import SEGMENTATION_VERSION, segment
 from ingest.types import Article, SourceText
-from retrieval.errors import ConfigError, LoadError, SkipCode
-from retrieval.index import SCHEMA_VERSION, Index, RepairReport, WriteResult
+from retrieval.errors import ConfigError, LoadError
+from retrieval.index import SCHEMA_VERSION, Index, RepairReport
 from retrieval.settings import Settings
 from retrieval.text.dates import iso_date
 from retrieval.text.instructions import count_instructions
 from retrieval.types import ArticleText, Chunk
 
-__all__ = ["IngestOptions", "IngestSummary", "Skipped", "ingest_paths", "source_key"]
+__all__ = [
+    "READER_THREAD",
+    "IngestOptions",
+    "IngestProgress",
+    "IngestSummary",
+    "Skipped",
+    "ingest_paths",
+    "source_key",
+]
 
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file that was not ingested, and why (one line, for the summary)."""
-
-    path: str
-    reason: str
-    code: SkipCode = "unreadable"
+READER_THREAD = "wenbao-ingest-read"
+"""The name of the thread that reads, cleans and chunks files ahead of embedding."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +64,9 @@ class IngestOptions:
 
     ``date`` (``YYYY-MM-DD``, ``--date``) is the publication date of every article of the
     files of this run (origin ``given``); the index keeps it for those files, so a later
-    ingest without it does not undo it.
+    ingest without it does not undo it. Callbacks run in the calling thread: ``on_file``
+    as each file is taken up (in order), ``on_embedded`` with the number of new chunks of
+    each write batch stored, ``on_progress`` after each file and write batch.
 
     Raises:
         ConfigError: ``date`` is not a possible ``YYYY-MM-DD`` date.
@@ -57,6 +78,7 @@ class IngestOptions:
     on_file: Callable[[Path], object] | None = None
     on_embedded: Callable[[int], object] | None = None
     date: str | None = None
+    on_progress: Callable[[IngestProgress], object] | None = None
 
     def __post_init__(self) -> None:
         if self.date is not None and iso_date(self.date) is None:
@@ -97,22 +119,6 @@ class IngestSummary:
         return data
 
 
-@dataclass
-class _Tally:
-    articles: int = 0
-    added: int = 0
-    unchanged: int = 0
-    removed: int = 0
-    instructions: int = 0
-    skipped: list[Skipped] = field(default_factory=list)
-
-    def count(self, articles: int, result: WriteResult) -> None:
-        self.articles += articles
-        self.added += result.added
-        self.unchanged += result.unchanged
-        self.removed += result.removed
-
-
 def source_key(path: Path) -> str:
     """The name a file is recorded under: its absolute path, however it was given.
 
@@ -130,23 +136,21 @@ def ingest_paths(
         LoadError: a given path does not exist (nothing is written then).
         StoreError: the index cannot be written, or another ingest is writing it.
         KeyboardInterrupt: passed on after the index is repaired (consistent again).
+        Exception: an unexpected fault while preparing a file, raised again here.
     """
     options = options or IngestOptions()
     started = time.perf_counter()
     files = list(iter_files(paths))
-    tally = _Tally()
     with index.writing():
         try:
             repaired = index.repair()
-            for path in files:
-                if options.on_file:
-                    options.on_file(path)
-                _ingest_file(path, index, options, tally)
+            batcher = _write_all(files, index, options, started)
             if options.prune:
-                tally.removed += _prune(index)
+                batcher.tally.removed += _prune(index)
         except KeyboardInterrupt:
             index.repair()  # one id space again before the lock goes; the rerun finishes
             raise
+    tally = batcher.tally
     return IngestSummary(
         files=len(files),
         articles=tally.articles,
@@ -160,27 +164,61 @@ def ingest_paths(
     )
 
 
-def _ingest_file(path: Path, index: Index, options: IngestOptions, tally: _Tally) -> None:
+def _write_all(files: list[Path], index: Index, options: IngestOptions, started: float) -> Batcher:
+    """Prepare ``files`` in a producer thread and write them here, in order."""
+    batcher = Batcher(index, options, started)
+    prepared = _prepare_all(files, index.fingerprints(), options)
+    with Producer(prepared, QUEUE_CHUNKS, _weight, name=READER_THREAD) as producer:
+        batcher.expect(len(files), sum(map(_size_to_read(options.max_bytes), files)))
+        for entry in producer:
+            batcher.take(entry, idle=producer.idle())
+        batcher.flush()
+    return batcher
+
+
+def _weight(entry: Entry) -> int:
+    return len(entry.chunks) if isinstance(entry, Prepared) else 1
+
+
+def _size_to_read(max_bytes: int) -> Callable[[Path], int]:
+    def size(path: Path) -> int:
+        try:
+            return check_file(path, max_bytes)
+        except LoadError:
+            return 0  # refused unread: nothing to read
+
+    return size
+
+
+def _prepare_all(
+    files: list[Path], known: Mapping[str, str], options: IngestOptions
+) -> Iterator[Entry]:
+    """Each file made ready to write (in the producer thread: never touches the index).
+
+    ``known``: the fingerprints recorded before the run, so an unchanged file is not read.
+    """
+    for path in files:
+        yield _prepare(path, known, options)
+
+
+def _prepare(path: Path, known: Mapping[str, str], options: IngestOptions) -> Entry:
     key = source_key(path)
     try:
-        check_file(path, options.max_bytes)  # type and size first, before reading a byte
-        if options.date:
-            index.set_source_date(key, options.date)  # kept: applied to every later write
+        size = check_file(path, options.max_bytes)  # type and size first, before reading a byte
+    except LoadError as exc:
+        return Refused(path, key, 0, Skipped(str(path), str(exc), exc.code), checked=False)
+    try:
         fingerprint = _fingerprint(path, options)
-        if index.fingerprint(key) == fingerprint:
-            _count_unchanged(index, key, tally)
-            return
+        if known.get(key) == fingerprint:
+            return Unchanged(path, key, size)
         sources = [
             dataclasses.replace(s, source=key) for s in load_file(path, max_bytes=options.max_bytes)
         ]
     except LoadError as exc:
-        tally.skipped.append(Skipped(str(path), str(exc), exc.code))
-        tally.removed += index.remove_source(key) if index.fingerprint(key) is not None else 0
-        return
+        return Refused(path, key, size, Skipped(str(path), str(exc), exc.code), checked=True)
     articles, chunks = _articles_and_chunks(sources, options.chunking)
-    tally.instructions += sum(count_instructions(source.text) for source in sources)
-    result = index.write_source(key, fingerprint, articles, chunks, options.on_embedded)
-    tally.count(len(articles), result)
+    instructions = sum(count_instructions(source.text) for source in sources)
+    return Prepared(path, key, size, fingerprint, articles, chunks, instructions)
 
 
 def _articles_and_chunks(
@@ -201,12 +239,6 @@ def _article_text(article: Article, source: SourceText) -> ArticleText:
         a.article_id, source.source, a.title, a.date, source.text, a.byline, a.date_origin,
         a.date_reason,
     )  # fmt: skip
-
-
-def _count_unchanged(index: Index, key: str, tally: _Tally) -> None:
-    info = next((s for s in index.sources() if s.source == key), None)
-    if info:
-        tally.count(info.articles, WriteResult(0, info.chunks, 0))
 
 
 def _fingerprint(path: Path, options: IngestOptions) -> str:

@@ -12,10 +12,11 @@ import functools
 import math
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -57,14 +58,17 @@ from retrieval.types import (
     SourceInfo,
 )
 
-__all__ = ["Index", "RepairReport", "WriteResult"]
+__all__ = ["Index", "RepairReport", "SourceWrite", "WriteResult"]
 
 WRITE_BATCH = 256
 EMBED_BATCH = 16
 """Chunks embedded per call within a write batch. Each call runs in a worker thread while the
 calling thread waits in short steps, so Ctrl-C lands at once, not after a whole batch (up to
 a minute); the batch is still written whole, so what is stored does not change."""
+EMBED_THREAD = "wenbao-embed"
+"""The name of the thread an embedding call runs in; one Ctrl-C abandoned may still run."""
 LEDGER_FILE = "ledger.sqlite3"
+Vector = np.ndarray[Any, np.dtype[np.float32]]
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,34 @@ class WriteResult:
     added: int
     unchanged: int
     removed: int
+
+
+@dataclass(frozen=True)
+class SourceWrite:
+    """One source for ``Index.write_sources``: what ``write_source`` takes."""
+
+    source: str
+    fingerprint: str
+    articles: Sequence[ArticleText]
+    chunks: Sequence[Chunk]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What writing one source will do (``Index._plan``)."""
+
+    source: str
+    fingerprint: str
+    articles: list[ArticleText]
+    chunks: list[Chunk]
+    removed: list[str]
+    fresh: list[Chunk]
+    redated: list[Chunk]
+    kept: int
+
+    @property
+    def result(self) -> WriteResult:
+        return WriteResult(len(self.fresh), self.kept, len(self.removed))
 
 
 @dataclass(frozen=True)
@@ -229,6 +261,8 @@ class Index:
         articles: Sequence[ArticleText],
         chunks: Sequence[Chunk],
         progress: Callable[[int], object] | None = None,
+        *,
+        vectors: Mapping[str, Vector] | None = None,
     ) -> WriteResult:
         """Make the index hold exactly ``chunks`` for ``source``, embedding only new ones.
 
@@ -237,24 +271,72 @@ class Index:
         not its vector. Each article's relative periods are resolved and stored.
         Order matters for crash safety: old chunks go first, new ones are written to Chroma
         and then to the ledger in batches, and the source is marked done last.
+        ``vectors``: new chunks' vectors made beforehand, by chunk id (``embed_chunks``, for
+        the chunks of many sources at once); the new chunks it lacks are embedded here.
         """
-        articles, chunks = apply_given(articles, chunks, *self.ledger.dates.given(source))
-        old = self.ledger.dates.chunk_dates(source)
-        wanted = {c.chunk_id: c for c in chunks}
-        removed = sorted(old.keys() - wanted.keys())
-        fresh = [c for cid, c in wanted.items() if cid not in old]
-        redated = [c for cid, c in wanted.items() if cid in old and old[cid] != c.date]
-        self.ledger.mark_pending(source)
-        self._delete(removed)
-        redate_chunks(self.ledger, self.store, redated)
+        write = SourceWrite(source, fingerprint, articles, chunks)
+        return self.write_sources([write], progress, vectors=vectors)[0]
+
+    def write_sources(
+        self,
+        writes: Sequence[SourceWrite],
+        progress: Callable[[int], object] | None = None,
+        *,
+        vectors: Mapping[str, Vector] | None = None,
+    ) -> list[WriteResult]:
+        """``write_source`` for several distinct sources at once, with one result each.
+
+        Their new chunks go to Chroma and the ledger together, in write batches: one Chroma
+        call costs tens of milliseconds however few chunks it carries, so a file of one
+        chunk would cost more to write than to embed. Each source keeps the crash-safe
+        order: marked pending, old chunks deleted, new ones written to Chroma and then to
+        the ledger, its articles, marked done last.
+        """
+        plans = [self._plan(write) for write in writes]
+        for plan in plans:
+            self.ledger.mark_pending(plan.source)
+            self._delete(plan.removed)
+            redate_chunks(self.ledger, self.store, plan.redated)
         now = _now()
+        fresh = [chunk for plan in plans for chunk in plan.fresh]
         for start in range(0, len(fresh), WRITE_BATCH):
             batch = fresh[start : start + WRITE_BATCH]
-            self._add(batch, now, progress)
-        self.ledger.put_articles(source, articles, periods_by_article(articles, chunks))
-        self.ledger.mark_done(source, fingerprint, len(articles), now)
+            self._add(batch, now, progress, vectors or {})
+        for plan in plans:
+            periods = periods_by_article(plan.articles, plan.chunks)
+            self.ledger.put_articles(plan.source, plan.articles, periods)
+            self.ledger.mark_done(plan.source, plan.fingerprint, len(plan.articles), now)
         self._seen = self._version()
-        return WriteResult(len(fresh), len(wanted) - len(fresh), len(removed))
+        return [plan.result for plan in plans]
+
+    def new_chunks(self, source: str, chunks: Sequence[Chunk]) -> list[Chunk]:
+        """The chunks of ``source`` that are not stored yet: those ``write_source`` embeds."""
+        stored = self.ledger.chunk_ids(source)
+        return [c for c in chunks if c.chunk_id not in stored]
+
+    def mark_pending(self, source: str) -> None:
+        """Record ``source`` as not done before its new chunks are embedded (``write_source``
+        does so too): a run stopped meanwhile leaves it to be read again by the next."""
+        self.ledger.mark_pending(source)
+
+    def embed_chunks(self, chunks: Sequence[Chunk]) -> dict[str, Vector]:
+        """The passage vectors of ``chunks`` by chunk id, for ``write_source(vectors=...)``.
+
+        One ``embed_passages`` call for all (the engine sorts and batches them; equal texts
+        are embedded once), in a worker thread so that Ctrl-C lands at once.
+        """
+        texts = {c.chunk_id: c.embed_text or c.text for c in chunks}
+        unique = list(dict.fromkeys(texts.values()))
+        if not unique:
+            return {}
+        found = dict(zip(unique, _embed_interruptibly(self.embeddings, unique), strict=True))
+        return {chunk_id: found[text] for chunk_id, text in texts.items()}
+
+    def fingerprints(self) -> dict[str, str]:
+        """The fingerprint of every source whose last ingest finished, by source."""
+        self.refresh()
+        found = ((s.source, self.ledger.fingerprint(s.source)) for s in self.ledger.sources())
+        return {source: fingerprint for source, fingerprint in found if fingerprint}
 
     def set_article_date(self, article_id: str, date: str) -> ArticleText:
         """Correct an article's publication date (origin ``given``) without embedding anything.
@@ -420,14 +502,42 @@ class Index:
         found = [(chunks[cid], score) for cid, score in scored if cid in chunks]
         return [Hit(c, s, rank, method) for rank, (c, s) in enumerate(found, start=1)]
 
-    def _add(self, batch: list[Chunk], now: str, progress: Callable[[int], object] | None) -> None:
-        texts = [c.embed_text or c.text for c in batch]
+    def _plan(self, write: SourceWrite) -> _Plan:
+        """What writing a source changes: its given dates applied, chunks compared by id."""
+        source = write.source
+        articles, chunks = apply_given(
+            write.articles, write.chunks, *self.ledger.dates.given(source)
+        )
+        old = self.ledger.dates.chunk_dates(source)
+        wanted = {c.chunk_id: c for c in chunks}
+        return _Plan(
+            source=source,
+            fingerprint=write.fingerprint,
+            articles=articles,
+            chunks=chunks,
+            removed=sorted(old.keys() - wanted.keys()),
+            fresh=[c for cid, c in wanted.items() if cid not in old],
+            redated=[c for cid, c in wanted.items() if cid in old and old[cid] != c.date],
+            kept=len(wanted.keys() & old.keys()),
+        )
+
+    def _add(
+        self,
+        batch: list[Chunk],
+        now: str,
+        progress: Callable[[int], object] | None,
+        made: Mapping[str, Vector],
+    ) -> None:
+        """Write a batch of new chunks: vectors ``made`` beforehand, the others embedded now."""
+        missing = [c for c in batch if c.chunk_id not in made]
+        texts = [c.embed_text or c.text for c in missing]
         parts = [
             _embed_interruptibly(self.embeddings, texts[start : start + EMBED_BATCH])
             for start in range(0, len(texts), EMBED_BATCH)
         ]
-        vectors = np.concatenate(parts)  # batches are never empty
-        self.store.upsert(batch, vectors, now)
+        rows = chain.from_iterable(parts)
+        vectors = {**made, **dict(zip([c.chunk_id for c in missing], rows, strict=True))}
+        self.store.upsert(batch, np.stack([vectors[c.chunk_id] for c in batch]), now)
         self.ledger.add_chunks(batch, now)
         if progress:
             progress(len(batch))
@@ -515,7 +625,7 @@ def _embed_interruptibly(embeddings: WenBaoEmbeddings, texts: list[str]) -> Any:
         except BaseException as exc:  # re-raised in the calling thread
             failed.append(exc)
 
-    worker = threading.Thread(target=work, name="wenbao-embed", daemon=True)
+    worker = threading.Thread(target=work, name=EMBED_THREAD, daemon=True)
     worker.start()
     while worker.is_alive():
         worker.join(0.1)

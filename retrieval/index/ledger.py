@@ -264,6 +264,14 @@ class Ledger:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)
         where, params = _filter_sql(search)
+        if not where:  # rank inside FTS5, then look up only the k kept (no join per match)
+            rows = self._rows(
+                "SELECT chunks.chunk_id, top.rank FROM (SELECT rowid, rank FROM chunk_fts "
+                "WHERE chunk_fts MATCH ? ORDER BY rank LIMIT ?) AS top "
+                "JOIN chunks ON chunks.id = top.rowid ORDER BY top.rank",
+                (match, k),
+            )
+            return [(str(cid), -float(score)) for cid, score in rows]
         rows = self._rows(
             "SELECT chunks.chunk_id, bm25(chunk_fts) AS rank FROM chunk_fts "
             f"JOIN chunks ON chunks.id = chunk_fts.rowid WHERE chunk_fts MATCH ?{where} "

@@ -114,6 +114,7 @@ class ChromaStore:
         self._connect = connect
         self._expected: str | None = None
         self._client: ClientAPI | None = connect()
+        self._limit: int | None = None
         opened = _open_collection(self._client, name, manifest, index_id if create else None)
         self._collection: Collection | None = opened[0]
         self.created = opened[1]
@@ -142,6 +143,7 @@ class ChromaStore:
         new one reads them from disk.
         """
         client, self._client, self._collection = self._client, None, None
+        self._limit = None  # another server may take other batch sizes
         if client is not None:
             close_client(client)
 
@@ -152,21 +154,39 @@ class ChromaStore:
     def upsert(
         self, chunks: Sequence[Chunk], vectors: np.ndarray[Any, Any], ingested_at: str
     ) -> None:
-        """Write chunks with their vectors; re-writing an id replaces it (no duplicates)."""
-        with self._use("add vectors to") as collection:
-            collection.upsert(
-                ids=[c.chunk_id for c in chunks],
-                embeddings=vectors,
-                documents=[c.text for c in chunks],
-                metadatas=[chunk_metadata(c, ingested_at) for c in chunks],
-            )
+        """Write chunks with their vectors; re-writing an id replaces it (no duplicates).
+
+        Sent in parts no larger than the client's ``max_batch_size`` (a server refuses larger
+        ones); a run killed between parts leaves vectors the ledger lacks, which
+        ``Index.repair`` deletes.
+        """
+        step = self.batch_limit()
+        for start in range(0, len(chunks), step):
+            part = chunks[start : start + step]
+            with self._use("add vectors to") as collection:
+                collection.upsert(
+                    ids=[c.chunk_id for c in part],
+                    embeddings=vectors[start : start + step],
+                    documents=[c.text for c in part],
+                    metadatas=[chunk_metadata(c, ingested_at) for c in part],
+                )
+
+    def batch_limit(self) -> int:
+        """The most records one write may carry: the client's ``max_batch_size`` (a server's
+        is asked once per connection), and never more than ``_PAGE``."""
+        if self._limit is None:
+            with self._use("read the batch size limit of"):
+                found = self._client.get_max_batch_size() if self._client else _PAGE
+            self._limit = min(found, _PAGE) if found > 0 else _PAGE
+        return self._limit
 
     def set_dates(self, ids: Sequence[str], date: str | None) -> None:
         """Change the ``date`` metadata of chunks (their article was re-dated); their vectors
         and text stay as they are, nothing is embedded."""
         metadata: dict[str, str | int] = {"date": date or "", "date_num": _date_number(date)}
-        for start in range(0, len(ids), _PAGE):
-            page = list(ids[start : start + _PAGE])
+        step = self.batch_limit()
+        for start in range(0, len(ids), step):
+            page = list(ids[start : start + step])
             with self._use("change the dates in") as collection:
                 collection.update(ids=page, metadatas=[metadata] * len(page))
 
