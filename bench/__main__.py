@@ -5,7 +5,17 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("ingest", "retrieval", "answer", "calibrate", "faults", "factcheck", "time")
+BENCHMARKS = (
+    "ingest",
+    "retrieval",
+    "answer",
+    "calibrate",
+    "faults",
+    "factcheck",
+    "time",
+    "scale",
+    "api",
+)
 # A benchmark whose module has another name (``bench.time`` would read as the stdlib's).
 MODULES = {"time": "timeqa"}
 USAGE = f"usage: python -m bench {{{','.join(BENCHMARKS)}}} [options]"

@@ -32,6 +32,12 @@ from ui.messages import APP, LABELS_ZH, SKIP_REASONS
 QUESTION = "科学城核心区2021年GDP增长多少?"
 
 
+@pytest.fixture(autouse=True)
+def _editing_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As ``make run``: auth explicitly off, so upload, delete and date corrections show."""
+    monkeypatch.setenv("WENBAO_AUTH", "off")
+
+
 @pytest.fixture
 def sample_copy(tmp_path: Path, sample_index_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder = tmp_path / "index"

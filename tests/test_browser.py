@@ -90,7 +90,8 @@ def app_url(
     port = _free_port()
     # Module-scoped, so set up before the per-test environment isolation: do it here.
     env = {k: v for k, v in os.environ.items() if not k.startswith(ISOLATED_ENV)}
-    env |= {"WENBAO_INDEX": str(index), "HOME": str(tmp_path)}
+    env |= {"WENBAO_INDEX": str(index), "HOME": str(tmp_path), "WENBAO_AUTH": "off"}
+    _share_model_cache(tmp_path)
     log = tmp_path / "streamlit.log"
     command = [
         *(sys.executable, "-m", "streamlit", "run", str(REPO / "app.py")),
@@ -307,3 +308,11 @@ def test_a_pasted_claim_is_marked_inline_and_opens_on_its_marked_evidence(
     shot = tmp_path / "check.png"
     assert driver.save_screenshot(str(shot))
     shutil.copyfile(shot, CHECK_SCREENSHOT_COPY)
+
+
+def _share_model_cache(home: Path) -> None:
+    """The app's own HOME, but the e5 folder already built (``~/.cache/wenbao``) is shared."""
+    built = Path.home() / ".cache" / "wenbao"
+    if built.is_dir():
+        (home / ".cache").mkdir(exist_ok=True)
+        (home / ".cache" / "wenbao").symlink_to(built, target_is_directory=True)

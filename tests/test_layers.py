@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SOURCES = ("retrieval", "ingest", "ui", "app.py")
+SOURCES = ("retrieval", "ingest", "ui", "api", "app.py")
 _ROW = re.compile(
     r"^\|\s*(?P<layer>[\w-]+)\s*\|(?P<modules>[^|]*)\|(?P<imports>[^|]*)\|(?P<only>[^|]*)\|"
 )

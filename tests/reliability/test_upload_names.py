@@ -85,6 +85,7 @@ def app_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The folder the app (started with ``start``) uses as its index; empty at first."""
     folder = tmp_path / "app-index"
     monkeypatch.setenv("WENBAO_INDEX", str(folder))
+    monkeypatch.setenv("WENBAO_AUTH", "off")  # as `make run`: upload shows without a key
     return folder
 
 
