@@ -160,7 +160,9 @@ def test_question_in_the_browser_shows_the_marked_figure_in_its_source(
     target = link.get_attribute("href") or ""
     assert "#src-" in target
     link.click()
-    source = driver.find_element(By.ID, target.split("#", 1)[1])
+    source = WebDriverWait(driver, 20).until(  # the citation panel may render after the answer
+        ec.presence_of_element_located((By.ID, target.split("#", 1)[1]))
+    )
     assert "12.9%" in source.find_element(By.CSS_SELECTOR, "mark.wb-fig").text
     assert "记者" in source.find_element(By.CSS_SELECTOR, ".wb-meta").text  # the byline
     notes = source.find_elements(By.CSS_SELECTOR, ".period-note")

@@ -144,6 +144,7 @@ class SentenceTransformerEmbeddings(WenBaoEmbeddings):
                 "Non-default embedders need 'sentence-transformers': run `make install`."
             ) from None
         _use_all_cores_in_torch()
+        _quiet_transformers()
         try:
             self._model = SentenceTransformer(model, device=device)
         except (OSError, ValueError) as exc:
@@ -194,6 +195,7 @@ class OnnxEmbeddings(WenBaoEmbeddings):
                 f"The onnx engine needs a local model folder, not {str(folder)!r}: give one "
                 "in WENBAO_EMBEDDING_MODEL, or set WENBAO_EMBEDDING_ENGINE=torch."
             )
+        _quiet_transformers()  # the first use exports the model through transformers
         self._encoder = OnnxEncoder(folder, threads=available_cores())
         self.model_name = name or str(folder)
         self.dimension = self._encoder.dimension
@@ -316,6 +318,15 @@ def _use_all_cores_in_torch() -> None:
 
     if torch.get_num_threads() != available_cores():
         torch.set_num_threads(available_cores())
+
+
+def _quiet_transformers() -> None:
+    """transformers draws a "Loading weights" bar on stderr for every load: the CLIs promise
+    one-line errors there, so its bars and info messages are turned off."""
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    transformers_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
 
 
 def _prompt_names(prompts: dict[str, str]) -> dict[str, str | None]:
