@@ -10,7 +10,8 @@ questions (a sentence with its first amount, count or percentage replaced by 多
 timed, warm, through: ``dense`` (``Index.dense_search``), ``bm25`` (``Index.keyword_search``),
 ``hybrid`` (``hybrid_search``), ``retrieval`` (``reranked_search``: fused search and the
 answer chain's re-ranking, the system ``bench retrieval`` calls ``wenbao``) and
-``end_to_end`` (``Answerer.ask``, extractive, no LLM), system after system. Every timed call
+``end_to_end`` (``Answerer.ask``, extractive, no LLM), system after system. Then BM25's
+postings budget against exact BM25 (``bench.scalebm25``). Every timed call
 embeds its question afresh (the embedder's recent-query memory is cleared first). Targets
 (p95): retrieval <= 150 ms, end-to-end <= 300 ms, BM25 <= 50 ms.
 
@@ -44,6 +45,7 @@ from tqdm import tqdm
 
 from bench.common import REPO, cache_lock, dir_mb, emit, peak_rss_mb, require_eval
 from bench.evaldata import percentile
+from bench.scalebm25 import bm25_budget_report
 from bench.scaleindex import Corpus, read_corpus, scaled_index, source_index, source_tag
 from retrieval.errors import WenBaoError
 from retrieval.index import Index
@@ -404,6 +406,7 @@ def store_report(
             files, articles, chunks = index.ledger.counts()
             vectors = index.store.count()
             timed = measure(index, [q.text for q in questions], options.k, options.profile)
+            budgets = bm25_budget_report(index, [q.text for q in questions], options.k)
         finally:
             index.close()
     _note_targets(store, timed["latency_ms"])
@@ -416,6 +419,7 @@ def store_report(
         "build": build,
         "disk_mb": round(dir_mb(index_dir), 1),
         **timed,
+        "bm25_postings_budget": budgets,
     }
 
 

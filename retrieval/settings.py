@@ -21,6 +21,7 @@ __all__ = [
     "CHUNK_OVERLAP_RANGE",
     "CHUNK_TOKENS_RANGE",
     "DEFAULT_API_RATE",
+    "DEFAULT_BM25_POSTINGS",
     "DEFAULT_CHUNK_OVERLAP",
     "DEFAULT_CHUNK_TOKENS",
     "DEFAULT_CPU_ENGINE",
@@ -60,6 +61,11 @@ CHUNK_TOKENS_RANGE = (32, 8192)
 DEFAULT_CHUNK_OVERLAP = 1
 CHUNK_OVERLAP_RANGE = (0, 5)
 DEFAULT_MAX_FILE_MB = 50
+DEFAULT_BM25_POSTINGS = 10_000
+"""The most chunk postings one keyword search reads: past it, the commonest query words are
+left out of BM25 (``retrieval.text.keywords.rarest_within``); chosen by ``python -m bench scale``
+(BM25 p95 and agreement with the exact top chunks at 100,000 chunks)."""
+BM25_POSTINGS_RANGE = (1_000, 100_000_000)
 MAX_FILE_MB_RANGE = (1, 4096)
 MB = 1024 * 1024
 LLM_TIMEOUT_RANGE = (0.001, 3600.0)
@@ -88,6 +94,7 @@ class Settings:
     chunk_overlap_sentences: int = DEFAULT_CHUNK_OVERLAP
     max_file_mb: int = DEFAULT_MAX_FILE_MB
     k: int = DEFAULT_K
+    bm25_postings: int = DEFAULT_BM25_POSTINGS
     llm_base_url: str | None = None
     llm_api_key: str | None = None
     llm_model: str | None = None
@@ -103,6 +110,7 @@ class Settings:
         _check_range("WENBAO_MAX_FILE_MB", self.max_file_mb, MAX_FILE_MB_RANGE)
         _check_range("CHROMA_PORT", self.chroma_port, (1, 65535))
         _check_range("WENBAO_K", self.k, K_RANGE)
+        _check_range("WENBAO_BM25_POSTINGS", self.bm25_postings, BM25_POSTINGS_RANGE)
         _check_range("WENBAO_LLM_TIMEOUT", self.llm_timeout, LLM_TIMEOUT_RANGE)
         _check_range("WENBAO_API_RATE_PER_MINUTE", self.api_rate_per_minute, API_RATE_RANGE)
         _check_choice("WENBAO_AUTH", self.auth, AUTH_MODES)
@@ -141,6 +149,7 @@ class Settings:
             ),
             max_file_mb=_int(environ, "WENBAO_MAX_FILE_MB", defaults.max_file_mb),
             k=_int(environ, "WENBAO_K", defaults.k),
+            bm25_postings=_int(environ, "WENBAO_BM25_POSTINGS", defaults.bm25_postings),
             llm_base_url=_get(environ, "OPENAI_BASE_URL"),
             llm_api_key=_get(environ, "OPENAI_API_KEY"),
             llm_model=_get(environ, "LLM_MODEL"),

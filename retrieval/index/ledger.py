@@ -19,7 +19,7 @@ from typing import Any
 
 from retrieval.index.dating import DATES_SCHEMA, DateTables, insert_periods, origin_of
 from retrieval.index.faults import store_errors, to_store_error
-from retrieval.text.keywords import tokenize
+from retrieval.text.keywords import rarest_within, tokenize
 from retrieval.types import ArticleText, Chunk, ResolvedPeriod, SearchFilter, SourceInfo
 
 __all__ = ["GENERATION", "Ledger"]
@@ -240,6 +240,10 @@ class Ledger:
         title, text, start, end = rows[0]
         return f"{title}\n{str(text)[int(start) : int(end)]}"
 
+    def has_chunks(self) -> bool:
+        """Whether any chunk is recorded (one row read, however large the index)."""
+        return bool(self._rows("SELECT 1 FROM chunks LIMIT 1"))
+
     def counts(self) -> tuple[int, int, int]:
         """(files, articles, chunks) currently recorded."""
         files = self._rows("SELECT count(*) FROM sources")[0][0]
@@ -257,9 +261,20 @@ class Ledger:
         return {token: found.get(token, 0) for token in tokens}
 
     def keyword_search(
-        self, tokens: Sequence[str], k: int, search: SearchFilter | None = None
+        self,
+        tokens: Sequence[str],
+        k: int,
+        search: SearchFilter | None = None,
+        *,
+        postings: int | None = None,
     ) -> list[tuple[str, float]]:
-        """BM25 over chunk tokens: the ``k`` best (chunk id, score), best first, higher better."""
+        """BM25 over chunk tokens: the ``k`` best (chunk id, score), best first, higher better.
+
+        ``postings``: when the tokens' chunk counts add up to more, only the rarest tokens
+        within it are searched (``rarest_within``), so a query's cost stays bounded as the
+        index grows; ``None`` searches every token."""
+        if postings is not None and len(tokens) > 1:
+            tokens = rarest_within(tokens, self.document_frequencies(tokens), postings)
         if not tokens:
             return []
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in tokens)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Mapping, Sequence
 
 import jieba
 
 from retrieval.text.figures import figure_key, find_figures, normalize_for_match
 
-__all__ = ["JIEBA_LOCK", "STOPWORDS", "query_tokens", "tokenize"]
+__all__ = ["JIEBA_LOCK", "STOPWORDS", "query_tokens", "rarest_within", "tokenize"]
 
 jieba.setLogLevel(logging.WARNING)
 JIEBA_LOCK = threading.Lock()
@@ -53,6 +54,28 @@ def query_tokens(question: str) -> list[str]:
         if token not in STOPWORDS:
             seen.setdefault(token, None)
     return list(seen)
+
+
+def rarest_within(
+    tokens: Sequence[str], frequencies: Mapping[str, int], postings: int
+) -> list[str]:
+    """The rarest of ``tokens`` whose chunk counts (``frequencies``) add up to at most
+    ``postings``, in their original order; all of them when they fit, and always the rarest
+    one that some chunk holds.
+
+    BM25's cost grows with every chunk that holds a query token. At archive scale a few common
+    words (情况, 记者) hold most of those chunks and add little to the score, so keyword
+    search ranks by the rare ones (``retrieval.index.ledger``).
+    """
+    by_rarity = sorted(tokens, key=lambda t: frequencies.get(t, 0))
+    kept: set[str] = set()
+    total = 0
+    for token in by_rarity:
+        total += frequencies.get(token, 0)
+        if total > postings and any(frequencies.get(t, 0) for t in kept):
+            break
+        kept.add(token)
+    return [t for t in tokens if t in kept]
 
 
 def _words(text: str) -> list[str]:

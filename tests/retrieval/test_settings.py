@@ -18,10 +18,11 @@ def test_defaults_when_nothing_is_set() -> None:
 
 def test_environment_overrides() -> None:
     env = {"WENBAO_INDEX": "/tmp/i", "CHROMA_HOST": "localhost", "CHROMA_PORT": "9000",
-           "WENBAO_CHUNK_TOKENS": "120", "WENBAO_K": " 4 "}  # fmt: skip
+           "WENBAO_CHUNK_TOKENS": "120", "WENBAO_K": " 4 ", "WENBAO_BM25_POSTINGS": "50000"}  # fmt: skip
     settings = Settings.from_env(env)
     assert settings.index_dir == Path("/tmp/i") and settings.chroma_port == 9000
     assert settings.chunk_max_tokens == 120 and settings.k == 4
+    assert settings.bm25_postings == 50_000
     assert settings.where == "Chroma server http://localhost:9000"
 
 
@@ -32,6 +33,7 @@ def test_environment_overrides() -> None:
         ({"CHROMA_PORT": "70000"}, "CHROMA_PORT=70000 is out of range"),
         ({"WENBAO_CHUNK_TOKENS": "5"}, "WENBAO_CHUNK_TOKENS=5 is out of range"),
         ({"WENBAO_K": "0"}, "WENBAO_K=0 is out of range"),
+        ({"WENBAO_BM25_POSTINGS": "10"}, "WENBAO_BM25_POSTINGS=10 is out of range"),
     ],
 )
 def test_bad_values_are_one_line_errors(env: dict[str, str], message: str) -> None:
