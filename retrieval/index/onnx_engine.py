@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,7 +29,7 @@ import numpy as np
 
 from retrieval.errors import EmbeddingError
 
-__all__ = ["OnnxEncoder", "Precision", "load_tokenizer", "onnx_model"]
+__all__ = ["OnnxEncoder", "Precision", "length_batches", "load_tokenizer", "onnx_model"]
 
 Precision = Literal["fp32", "int8"]
 ONNX_FILES: dict[Precision, str] = {"fp32": "onnx/model.onnx", "int8": "onnx/model_qint8.onnx"}
@@ -163,15 +163,7 @@ class OnnxEncoder:
 
     def _batches(self, texts: list[str]) -> Iterator[tuple[list[int], list[list[int]]]]:
         encoded = [e.ids for e in self.tokenizer.encode_batch(texts)]
-        rows: list[int] = []
-        for i in sorted(range(len(texts)), key=lambda i: len(encoded[i])):
-            if rows and (
-                len(rows) == self.batch_size or (len(rows) + 1) * len(encoded[i]) > BATCH_TOKENS
-            ):
-                yield rows, [encoded[r] for r in rows]
-                rows = []
-            rows.append(i)
-        if rows:
+        for rows in length_batches([len(ids) for ids in encoded], self.batch_size):
             yield rows, [encoded[r] for r in rows]
 
     def _run(self, batch: list[list[int]]) -> _Vectors:
@@ -184,6 +176,21 @@ class OnnxEncoder:
         with self._lock:
             (vectors,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask})
         return np.asarray(vectors, dtype=np.float32)
+
+
+def length_batches(
+    lengths: Sequence[int], batch_size: int, max_tokens: int = BATCH_TOKENS
+) -> Iterator[list[int]]:
+    """Row numbers of texts of ``lengths`` tokens, shortest first, in groups of at most
+    ``batch_size`` rows and ``max_tokens`` padded tokens (a longer text is a group alone)."""
+    rows: list[int] = []
+    for i in sorted(range(len(lengths)), key=lengths.__getitem__):
+        if rows and (len(rows) == batch_size or (len(rows) + 1) * lengths[i] > max_tokens):
+            yield rows
+            rows = []
+        rows.append(i)
+    if rows:
+        yield rows
 
 
 def load_tokenizer(folder: Path) -> Any:

