@@ -154,7 +154,7 @@ class SentenceTransformerEmbeddings(WenBaoEmbeddings):
             ) from None
         _use_all_cores_in_torch()
         _quiet_transformers()
-        self._tidy = device == "cpu" and _glibc() is not None
+        self._libc = _glibc() if device == "cpu" else None
         try:
             self._model = SentenceTransformer(model, device=device)
         except (OSError, ValueError) as exc:
@@ -197,8 +197,8 @@ class SentenceTransformerEmbeddings(WenBaoEmbeddings):
                     normalize_embeddings=True,
                     convert_to_numpy=True,
                 )
-            if self._tidy:
-                _glibc().malloc_trim(0)  # type: ignore[union-attr]
+            if self._libc is not None:
+                self._libc.malloc_trim(0)
         return out
 
     def _lengths(self, texts: list[str], prompt_name: str | None) -> list[int]:
