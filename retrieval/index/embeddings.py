@@ -61,9 +61,12 @@ RECENT_QUERIES = 64
 BATCH_SIZES = {"cpu": 32, "cuda": 256, "mps": 64}
 """Texts per forward pass: small on a CPU (its time grows with the batch's longest text,
 and texts are sorted by length), large where a GPU is idle between small batches."""
-BATCH_TOKENS = {"cpu": 4096, "cuda": 131_072, "mps": 32_768}
-"""Padded tokens per forward pass at most (torch): on a CPU, 32 chunks of 400 tokens would
-hold about 0.7 GB of attention scores at once."""
+BATCH_TOKENS = {"cpu": 512, "cuda": 131_072, "mps": 32_768}
+"""Padded tokens per forward pass at most (torch). On a CPU a chunk of a few hundred tokens
+already keeps the cores busy, and bigger batches only add padding and memory: chosen on the
+first 300 articles of news_2000 (``python -m bench ingest --limit 300 --engines torch
+--batch-tokens 512,1024,2048,4096``: 512 was the fastest and the smallest), reported on all
+2,000 (``python -m bench ingest``)."""
 M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
 BATCH_COSINE = 0.995
 """How closely one text's vectors from different batches agree, at least (cosine): the onnx
@@ -162,7 +165,11 @@ class SentenceTransformerEmbeddings(WenBaoEmbeddings):
                 f"Cannot load embedding model {model!r} ({_first_line(exc)}): give a local "
                 "model folder in WENBAO_EMBEDDING_MODEL, or unset it for the default."
             ) from None
-        if device != "cpu":
+        if device == "cpu":
+            from retrieval.index.q4_lookup import use_q4_lookup
+
+            use_q4_lookup(self._model, Path(model))  # 60 MB held instead of a 384 MB table
+        else:
             self._model.half()
         self.model_name = name or model
         self.dimension = int(self._model.get_embedding_dimension() or 0)
