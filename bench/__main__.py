@@ -8,6 +8,7 @@ import sys
 BENCHMARKS = (
     "ingest",
     "retrieval",
+    "ablation",
     "answer",
     "calibrate",
     "faults",

@@ -74,7 +74,9 @@ def _pipeline_worker(
     if batch_tokens is not None:  # this worker process only: the constant being chosen
         BATCH_TOKENS["cpu"] = batch_tokens
     started = time.perf_counter()
-    embeddings = _timed(load_embeddings(engine=engine))  # type: ignore[arg-type]
+    engine_itself = load_embeddings(engine=engine)  # type: ignore[arg-type]
+    engine_itself.embed_passages(["热身"])  # engines load their model on first use: do it now
+    embeddings = _timed(engine_itself)
     index = Index(Settings(index_dir=Path(index_dir)), embeddings)
     loaded = time.perf_counter()
     summary = ingest_paths([Path(corpus)], index)

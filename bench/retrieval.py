@@ -192,7 +192,7 @@ def _run_dataset(
         "chunks": index.stats().chunks,
         "builds": {"wenbao": wenbao_build},
     }
-    systems = _index_systems(index, hybrid)
+    systems = index_systems(index, hybrid)
     if "langchain" in order:
         store, langchain_build = _langchain_store(data, embeddings)
         report["builds"]["langchain"] = langchain_build
@@ -201,7 +201,7 @@ def _run_dataset(
     if hybrid.skipped:
         report["skipped"] = hybrid.skipped
     report["systems"] = {
-        name: _evaluate(f"{data.name} {name}", systems[name], data, k)
+        name: evaluate(f"{data.name} {name}", systems[name], data, k)
         for name in order
         if name in systems
     }
@@ -284,7 +284,7 @@ def variant_name(variant: dict[str, Any]) -> str:
     return json.dumps(variant, ensure_ascii=False, sort_keys=True)
 
 
-def _index_systems(index: Index, hybrid: Hybrid) -> dict[str, System]:
+def index_systems(index: Index, hybrid: Hybrid) -> dict[str, System]:
     def ids(hits: Sequence[Hit]) -> list[str]:
         return [record_id_of(hit.chunk.article_id) or hit.chunk.article_id for hit in hits]
 
@@ -394,7 +394,7 @@ def _langchain_system(store: Any) -> System:
 # --- measuring ------------------------------------------------------------------------------
 
 
-def _evaluate(label: str, system: System, data: EvalSet, k: int) -> dict[str, float]:
+def evaluate(label: str, system: System, data: EvalSet, k: int) -> dict[str, float]:
     """Warm up, then time every query's search call and rank its first relevant chunk."""
     for _, question in data.questions[:WARMUP]:
         system.search(question, k)

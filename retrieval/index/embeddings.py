@@ -61,12 +61,12 @@ RECENT_QUERIES = 64
 BATCH_SIZES = {"cpu": 32, "cuda": 256, "mps": 64}
 """Texts per forward pass: small on a CPU (its time grows with the batch's longest text,
 and texts are sorted by length), large where a GPU is idle between small batches."""
-BATCH_TOKENS = {"cpu": 512, "cuda": 131_072, "mps": 32_768}
-"""Padded tokens per forward pass at most (torch). On a CPU a chunk of a few hundred tokens
-already keeps the cores busy, and bigger batches only add padding and memory: chosen on the
-first 300 articles of news_2000 (``python -m bench ingest --limit 300 --engines torch
---batch-tokens 512,1024,2048,4096``: 512 was the fastest and the smallest), reported on all
-2,000 (``python -m bench ingest``)."""
+BATCH_TOKENS = {"cpu": 1024, "cuda": 131_072, "mps": 32_768}
+"""Padded tokens per forward pass at most (torch). On a CPU two or three chunks already keep
+the cores busy, and bigger batches only add padding and memory. Chosen on the first 300
+articles of news_2000 (``python -m bench ingest --limit 300 --engines torch --batch-tokens
+512,1024,2048,4096``: 1,024 was the fastest, 3.50 articles/s against 3.11 at 4,096, with a
+peak RSS of 1,244 MB against 1,360), reported on all 2,000 (``python -m bench ingest``)."""
 M_ARENA_MAX = -8  # mallopt's parameter number in glibc's malloc.h
 BATCH_COSINE = 0.995
 """How closely one text's vectors from different batches agree, at least (cosine): the onnx
