@@ -2,12 +2,13 @@
 the sentence overlap cost in embedded tokens, and what they give retrieval.
 
 Each variant is a fresh index of the eval corpus (nothing cached): as built (the title heads
-each chunk's text, consecutive chunks share ``DEFAULT_CHUNK_OVERLAP`` sentences), without
-titles (the corpus again with every title blank), without overlap (``chunk_overlap_sentences
-= 0``), and without either. Each is searched by the dense retriever alone (what the
-embedded text changes), BM25 alone and the product's re-ranked hybrid search. CMRC is the
-dev set to decide on (its passages carry Wikipedia titles); DRCD, in Traditional script,
-the test set to report on.
+each chunk's text, consecutive chunks share ``DEFAULT_CHUNK_OVERLAP`` sentences), with every
+title blank (ingest then heads chunks with the record's first sentence, its title for an
+untitled record: so this measures the real title against that stand-in, not the absence of a
+prefix), without overlap (``chunk_overlap_sentences = 0``), and both. Each is searched by
+the dense retriever alone (what the embedded text changes), BM25 alone and the product's
+re-ranked hybrid search. CMRC is the dev set to decide on (its passages carry Wikipedia
+titles); DRCD, in Traditional script, the test set to report on.
 """
 
 from __future__ import annotations
@@ -35,9 +36,9 @@ from retrieval.index.embeddings import WenBaoEmbeddings
 
 VARIANTS = {
     "as built": {"titles": True, "overlap": True},
-    "no title": {"titles": False, "overlap": True},
+    "first sentence for title": {"titles": False, "overlap": True},
     "no overlap": {"titles": True, "overlap": False},
-    "neither": {"titles": False, "overlap": False},
+    "first sentence, no overlap": {"titles": False, "overlap": False},
 }
 SYSTEMS = ("dense", "bm25", "wenbao")
 
